@@ -1,0 +1,8 @@
+"""Pure extraction: raw document bytes + URL -> ToolRecords with provenance.
+
+No Scrapy, no SQLAlchemy, no network here (see DESIGN.md boundaries).
+"""
+
+from normalizer.dispatch import normalize
+
+__all__ = ["normalize"]
