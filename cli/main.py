@@ -5,13 +5,136 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from normalizer.models import DocKind
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $TOOLWATCH_DB, else sqlite:///toolwatch.db)"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+
+
+def _store(db: str | None):  # type: ignore[no-untyped-def]
+    from storage.db import default_db_url
+    from storage.store import Store
+
+    return Store(db or default_db_url())
+
+
+def _emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def _find_slug(store: Any, ref: str) -> str:
+    slug = store.tool_slug_for(ref)
+    if slug is None:
+        err.print(f"[red]no tool matches {ref!r}[/red] (try `toolwatch tools`)")
+        raise typer.Exit(1)
+    return slug
+
+
+@app.command()
+def crawl(
+    spiders: Annotated[
+        list[str] | None, typer.Argument(help="Spiders to run (default: all)")
+    ] = None,
+    replay: Annotated[
+        Path | None, typer.Option("--replay", help="Replay cassettes from DIR; no network")
+    ] = None,
+    record: Annotated[
+        Path | None, typer.Option("--record", help="Record the live crawl to cassettes in DIR")
+    ] = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Replay the cassettes bundled with toolwatch")
+    ] = False,
+    sources: Annotated[
+        Path | None, typer.Option("--sources", help="Watchlist file (default: sources.toml)")
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Ignore incremental state; fetch everything")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Crawl the watchlist into the database, with progress and a closing summary."""
+    from cli.crawling import demo_fixtures, project_settings, run_crawls, spider_names
+    from crawler.sources import SourcesError, load_sources
+    from storage.db import default_db_url
+
+    if sum(bool(x) for x in (replay, record, demo)) > 1:
+        err.print("[red]choose one of --replay, --record, --demo[/red]")
+        raise typer.Exit(2)
+    overrides: dict[str, Any] = {"TOOLWATCH_DB": db or default_db_url(), "LOG_LEVEL": "WARNING"}
+    if demo:
+        replay, demo_sources = demo_fixtures()
+        sources = sources or demo_sources
+    if replay:
+        if not replay.is_dir():
+            err.print(f"[red]--replay: {replay} is not a directory[/red]")
+            raise typer.Exit(2)
+        overrides |= {"TOOLWATCH_REPLAY_DIR": str(replay), "TOOLWATCH_REPLAY_STRICT": True}
+    if record:
+        record.mkdir(parents=True, exist_ok=True)
+        overrides["TOOLWATCH_RECORD_DIR"] = str(record)
+    settings = project_settings(overrides)
+    sources_path = sources or Path(settings.get("TOOLWATCH_SOURCES"))
+    try:
+        load_sources(sources_path)
+    except SourcesError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    known = spider_names(settings)
+    chosen = spiders or known
+    unknown = [s for s in chosen if s not in known]
+    if unknown:
+        err.print(f"[red]unknown spider(s): {', '.join(unknown)}[/red]; known: {', '.join(known)}")
+        raise typer.Exit(2)
+    args: dict[str, Any] = {"sources": str(sources_path)}
+    if full:
+        args["full"] = "true"
+    outcomes = run_crawls(chosen, settings, args, console)
+
+    from rich.table import Table
+
+    table = Table(title="Crawl summary", show_lines=False)
+    for col in ("spider", "pages", "documents", "new candidates", "changed tools", "errors"):
+        table.add_column(col, justify="right" if col != "spider" else "left")
+    failed = False
+    for o in outcomes:
+        table.add_row(
+            o.spider,
+            str(o.get("downloader/response_count")),
+            str(o.get("toolwatch/documents_new")),
+            str(o.get("toolwatch/tools_new")),
+            str(o.get("toolwatch/tools_changed")),
+            str(o.get("toolwatch/errors")),
+        )
+        if o.get("replay/unmatched"):
+            failed = True
+            err.print(
+                f"[red]{o.spider}: {o.get('replay/unmatched')} request(s) had no recorded "
+                "response in the cassettes (see the log above)[/red]"
+            )
+        if o.get("toolwatch/spooled"):
+            err.print(
+                f"[yellow]{o.spider}: database unavailable; {o.get('toolwatch/spooled')} items "
+                "spooled to disk, written on the next crawl[/yellow]"
+            )
+        reason = o.stats.get("finish_reason")
+        if reason not in (None, "finished"):
+            failed = True
+            err.print(f"[red]{o.spider} stopped early: {reason}[/red]")
+    console.print(table)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -26,5 +149,92 @@ def normalize(
     result = run(kind, path.read_bytes(), source_url, filename=path.name)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    out = [r.model_dump(mode="json", exclude_none=True) for r in result.records]
-    typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    _emit_json([r.model_dump(mode="json", exclude_none=True) for r in result.records])
+
+
+@app.command()
+def tools(
+    status: Annotated[str | None, typer.Option(help="Only tools with this status")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """List tools with their status, license, size and sources."""
+    from cli.render import tools_table
+
+    store = _store(db)
+    try:
+        rows = store.list_tools(status=status)
+    finally:
+        store.close()
+    if as_json:
+        _emit_json([r.model_dump(mode="json") for r in rows])
+    else:
+        console.print(tools_table(rows))
+
+
+@app.command()
+def show(
+    ref: Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """A tool's resolved record and every claim behind it."""
+    from cli.render import tool_view
+
+    store = _store(db)
+    try:
+        resolved = store.resolve(_find_slug(store, ref))
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(resolved.model_dump(mode="json"))
+    else:
+        console.print(tool_view(resolved))
+
+
+@app.command()
+def compare(
+    refs: Annotated[list[str], typer.Argument(help="Two or more slugs, aliases or repo ids")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Side by side: license, pricing, parameters, context, release date, task, vendor, links."""
+    from cli.render import comparison_rows, comparison_table
+
+    if len(refs) < 2:
+        err.print("[red]compare needs at least two tools[/red]")
+        raise typer.Exit(2)
+    store = _store(db)
+    try:
+        resolved = [store.resolve(_find_slug(store, r)) for r in refs]
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(comparison_rows(resolved))
+    else:
+        console.print(comparison_table(resolved))
+
+
+@app.command()
+def stats(as_json: JsonOption = False, db: DbOption = None) -> None:
+    """Counts of documents, claims, tools by status, crawl runs and errors."""
+    store = _store(db)
+    try:
+        data = store.stats()
+    finally:
+        store.close()
+    if as_json:
+        _emit_json(data)
+        return
+    from rich.table import Table
+
+    table = Table(title="toolwatch database")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for sub, n in value.items():
+                table.add_row(f"{key}: {sub}", str(n))
+        else:
+            table.add_row(key, str(value))
+    console.print(table)

@@ -1,0 +1,136 @@
+"""Human-readable views for the CLI (Rich tables); plain data for --json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from normalizer.models import ToolRecord
+
+
+def human_count(n: int | None) -> str:
+    if n is None:
+        return "—"
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if n >= div:
+            value = n / div
+            return f"{value:.2f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def license_text(rec: ToolRecord) -> str:
+    lic = rec.license
+    if lic is None or not (lic.id or lic.name):
+        return "—"
+    label = lic.id or lic.name or ""
+    return f"{label} ({lic.terms})" if lic.terms else label
+
+
+def pricing_text(rec: ToolRecord) -> str:
+    p = rec.pricing
+    parts: list[str] = []
+    if p and p.model:
+        parts.append(str(p.model))
+    elif rec.open_weights:
+        parts.append("open weights (free to self-host)")
+    for price in (p.prices if p else [])[:3]:
+        i = "—" if price.input_per_mtok is None else f"{price.input_per_mtok:g}"
+        o = "—" if price.output_per_mtok is None else f"{price.output_per_mtok:g}"
+        parts.append(f"{price.provider}: {i} in / {o} out {price.currency}/Mtok")
+    return "\n".join(parts) or "—"
+
+
+def _links(rec: ToolRecord) -> str:
+    return "\n".join(f"{link.type}: {link.url}" for link in rec.links) or "—"
+
+
+COMPARE_FIELDS: list[tuple[str, Any]] = [
+    ("vendor", lambda r: r.vendor or "—"),
+    ("task", lambda r: r.task or "—"),
+    ("category", lambda r: r.category or "—"),
+    ("license", license_text),
+    ("open weights", lambda r: "—" if r.open_weights is None else ("yes" if r.open_weights else "no")),
+    ("pricing", pricing_text),
+    ("parameters (total)", lambda r: human_count(r.parameters.total if r.parameters else None)),
+    ("parameters (active)", lambda r: human_count(r.parameters.active if r.parameters else None)),
+    ("context length", lambda r: human_count(r.context_length) + (" tokens" if r.context_length else "")),
+    ("release date", lambda r: r.release_date or "—"),
+    ("base model", lambda r: r.base_model or "—"),
+    ("links", _links),
+]
+
+
+def comparison_rows(resolved: list[Any]) -> dict[str, Any]:
+    """JSON form of a comparison: each tool's resolved record, keyed by slug."""
+    return {
+        "tools": [r.record.slug for r in resolved],
+        "records": {r.record.slug: r.record.model_dump(mode="json", exclude_none=True) for r in resolved},
+        "table": [
+            {"field": label, "values": {r.record.slug: fn(r.record) for r in resolved}}
+            for label, fn in COMPARE_FIELDS
+        ],
+    }
+
+
+def comparison_table(resolved: list[Any]) -> Table:
+    table = Table(title=" vs ".join(r.record.name for r in resolved), show_lines=True)
+    table.add_column("", style="bold")
+    for r in resolved:
+        table.add_column(f"{r.record.name}\n[dim]{r.record.slug} · {r.status}[/dim]")
+    for label, fn in COMPARE_FIELDS:
+        table.add_row(label, *[fn(r.record) for r in resolved])
+    return table
+
+
+def tools_table(rows: list[Any]) -> Table:
+    table = Table(title=f"{len(rows)} tools")
+    for col in ("slug", "name", "vendor", "status", "license", "params", "claims", "sources"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            r.slug,
+            r.name,
+            r.vendor or "—",
+            r.status,
+            r.license_id or "—",
+            human_count(r.params_total),
+            str(r.claims),
+            ", ".join(r.source_kinds),
+        )
+    return table
+
+
+def tool_view(resolved: Any) -> Group:
+    rec: ToolRecord = resolved.record
+    head = Text.assemble((rec.name, "bold"), f"  {rec.slug} · {resolved.status}")
+    if rec.tagline:
+        head.append(f"\n{rec.tagline}", style="italic")
+    fields = Table(show_header=True, box=None)
+    fields.add_column("field", style="bold")
+    fields.add_column("value")
+    fields.add_column("source", style="dim")
+    for label, fn in COMPARE_FIELDS:
+        fields.add_row(label, fn(rec), "")
+    claims = Table(title="claims", show_lines=False)
+    for col in ("field", "value", "source kind", "source URL", "observed at"):
+        claims.add_column(col)
+    for c in resolved.claims:
+        value = c.value if isinstance(c.value, str) else str(c.value)
+        claims.add_row(c.field, value[:80], c.source_kind, c.source_url or "—", str(c.observed_at)[:19])
+    parts: list[Any] = [Panel(head), fields]
+    if resolved.variants:
+        parts.append(Text("variants: " + ", ".join(resolved.variants)))
+    if resolved.conflicts:
+        conflicts = Table(title="conflicts between sources", style="yellow")
+        for col in ("field", "value", "source kind", "source URL"):
+            conflicts.add_column(col)
+        for conflict in resolved.conflicts:
+            for v in conflict.values:
+                conflicts.add_row(conflict.field, str(v.value)[:80], v.source_kind, v.source_url or "—")
+        parts.append(conflicts)
+    parts.append(claims)
+    return Group(*parts)

@@ -1,0 +1,89 @@
+"""Hugging Face Hub URL building and response reading (pure, no Scrapy)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+HUB = "https://huggingface.co"
+LISTING_EXPAND = ("sha", "lastModified", "private", "gated")
+
+_LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
+
+
+def listing_url(author: str, limit: int) -> str:
+    """First page of an author's models, with just the fields incremental crawling needs."""
+    query = [("author", author), ("limit", str(limit))] + [("expand", e) for e in LISTING_EXPAND]
+    return f"{HUB}/api/models?{urlencode(query)}"
+
+
+def model_api_url(repo_id: str) -> str:
+    return f"{HUB}/api/models/{quote(repo_id, safe='/')}"
+
+
+def card_url(repo_id: str) -> str:
+    return f"{HUB}/{quote(repo_id, safe='/')}/raw/main/README.md"
+
+
+def state_key(repo_id: str) -> str:
+    return f"hf:{repo_id}"
+
+
+def next_page(link_header: str | None) -> str | None:
+    """The `rel="next"` target of a Link header (the Hub's cursor pagination)."""
+    if not link_header:
+        return None
+    m = _LINK_NEXT.search(link_header)
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class ListedModel:
+    repo_id: str
+    sha: str | None
+    last_modified: str | None
+    private: bool
+    gated: str | bool | None
+
+
+class HubFormatError(ValueError):
+    """The Hub answered with something that is not the documented shape."""
+
+
+def parse_listing(body: bytes) -> list[ListedModel]:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HubFormatError(f"listing is not JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise HubFormatError(f"listing is a {type(data).__name__}, expected a JSON array")
+    out = []
+    for entry in data:
+        if not isinstance(entry, dict):
+            continue
+        repo_id = entry.get("id") or entry.get("modelId")
+        if not isinstance(repo_id, str) or "/" not in repo_id:
+            continue
+        out.append(
+            ListedModel(
+                repo_id=repo_id,
+                sha=entry.get("sha"),
+                last_modified=entry.get("lastModified"),
+                private=bool(entry.get("private", False)),
+                gated=entry.get("gated"),
+            )
+        )
+    return out
+
+
+def parse_model_sha(body: bytes) -> str | None:
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HubFormatError(f"model info is not JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise HubFormatError("model info is not a JSON object")
+    sha = data.get("sha")
+    return sha if isinstance(sha, str) else None

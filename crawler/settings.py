@@ -1,0 +1,55 @@
+"""Scrapy settings shared by `scrapy crawl` and `toolwatch crawl`.
+
+Polite by default: robots.txt obeyed, a real User-Agent, few concurrent requests
+per host, bounded response size, retries that honour Retry-After.
+"""
+
+import os
+
+BOT_NAME = "toolwatch"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+_CONTACT = os.environ.get("TOOLWATCH_CONTACT", "set TOOLWATCH_CONTACT to an email or URL")
+USER_AGENT = f"toolwatch/0.1 (AI model catalog crawler; {_CONTACT})"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 0.25
+RANDOMIZE_DOWNLOAD_DELAY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Longest Retry-After we wait for; longer ones give up and are recorded as errors.
+TOOLWATCH_MAX_RETRY_AFTER = 120
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.RetryAfterMiddleware": 550,
+    "crawler.middlewares.HubTokenMiddleware": 560,
+    # Closest to the network: replay answers instead of the downloader, record sees the wire.
+    "crawler.replay.ReplayMiddleware": 950,
+}
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.StoragePipeline": 300,
+}
+
+# Database URL; `toolwatch crawl --db` and TOOLWATCH_DB override it.
+TOOLWATCH_DB = os.environ.get("TOOLWATCH_DB", "sqlite:///toolwatch.db")
+TOOLWATCH_SOURCES = os.environ.get("TOOLWATCH_SOURCES", "sources.toml")
+TOOLWATCH_BATCH_SIZE = 25
+TOOLWATCH_SPOOL_DIR = os.environ.get("TOOLWATCH_SPOOL_DIR", ".toolwatch-spool")
+
+HTTPCACHE_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

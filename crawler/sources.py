@@ -1,0 +1,91 @@
+"""The watchlist (`sources.toml`): what to crawl, validated before any request."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
+
+_HF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+
+
+class SourcesError(ValueError):
+    """An invalid sources file; the message names the offending key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HuggingFaceSources(_Strict):
+    authors: list[str] = Field(default_factory=list)
+    """Hub organisations/users whose models are listed and followed."""
+    models: list[str] = Field(default_factory=list)
+    """Individual repo ids (`org/name`) followed even if their author is not watched."""
+    page_size: int = Field(default=100, ge=1, le=1000)
+
+    @field_validator("authors")
+    @classmethod
+    def _valid_authors(cls, authors: list[str]) -> list[str]:
+        for a in authors:
+            if not _HF_NAME.match(a):
+                raise ValueError(f"not a Hugging Face user or organisation name: {a!r}")
+        return authors
+
+    @field_validator("models")
+    @classmethod
+    def _valid_models(cls, models: list[str]) -> list[str]:
+        for m in models:
+            org, _, name = m.partition("/")
+            if not (_HF_NAME.match(org) and _HF_NAME.match(name)):
+                raise ValueError(f"not a Hugging Face repo id (org/name): {m!r}")
+        return models
+
+
+class FeedSource(_Strict):
+    url: HttpUrl
+    name: str | None = None
+    vendor: str | None = None
+
+
+class PriceListSource(_Strict):
+    url: HttpUrl
+    provider: str
+    format: str = "openrouter"
+
+
+class Sources(_Strict):
+    huggingface: HuggingFaceSources = Field(default_factory=HuggingFaceSources)
+    feeds: list[FeedSource] = Field(default_factory=list)
+    price_lists: list[PriceListSource] = Field(default_factory=list)
+
+
+def _describe(err: ValidationError, path: Path) -> str:
+    lines = []
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = "unknown key" if e["type"] == "extra_forbidden" else e["msg"]
+        lines.append(f"{path}: {key}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_sources(text: str, path: Path = Path("sources.toml")) -> Sources:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SourcesError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return Sources.model_validate(data)
+    except ValidationError as exc:
+        raise SourcesError(_describe(exc, path)) from exc
+
+
+def load_sources(path: str | Path) -> Sources:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise SourcesError(f"{path}: no such sources file") from exc
+    return parse_sources(text, path)

@@ -1,0 +1,211 @@
+"""Hugging Face Hub spider: author listings -> model info -> model card.
+
+Thin by design: it builds requests and wraps responses into `RawDocument`s;
+extraction happens in `normalizer`, persistence in the storage pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler import hub
+from crawler.items import CrawlFailure
+from crawler.sources import HuggingFaceSources, load_sources
+from normalizer.models import DocKind, RawDocument
+
+# Statuses the callbacks see themselves (recorded as failures, never retried).
+HANDLED_ERRORS = [401, 403, 404, 410]
+
+StateLookup = Callable[[list[str]], dict[str, str | None]]
+
+
+def _split(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+class HuggingFaceSpider(scrapy.Spider):
+    name = "huggingface"
+    allowed_domains = ["huggingface.co"]
+
+    def __init__(
+        self,
+        sources: str | None = None,
+        authors: str | None = None,
+        models: str | None = None,
+        full: str | bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self._sources_path = sources
+        self._authors_arg = _split(authors)
+        self._models_arg = _split(models)
+        self.full = str(full).lower() in {"1", "true", "yes"}
+        # Set by the storage pipeline when it opens: repo state key -> stored sha.
+        self.state_lookup: StateLookup | None = None
+        self.crawl_args = {
+            k: v
+            for k, v in {"sources": sources, "authors": authors, "models": models}.items()
+            if v
+        } | ({"full": True} if self.full else {})
+
+    def watchlist(self) -> HuggingFaceSources:
+        if self._authors_arg or self._models_arg:
+            return HuggingFaceSources(authors=self._authors_arg, models=self._models_arg)
+        path = self._sources_path or self.settings.get("TOOLWATCH_SOURCES")
+        return load_sources(path).huggingface
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        wl = self.watchlist()
+        for author in wl.authors:
+            yield self._listing_request(hub.listing_url(author, wl.page_size), author)
+        for repo_id in wl.models:
+            yield self._model_request(repo_id, listed_sha=None)
+
+    # -- requests -------------------------------------------------------------
+
+    def _listing_request(self, url: str, author: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            cb_kwargs={"author": author},
+            meta={"handle_httpstatus_list": HANDLED_ERRORS, "source_key": f"hf-author:{author}"},
+        )
+
+    def _model_request(self, repo_id: str, listed_sha: str | None) -> scrapy.Request:
+        return scrapy.Request(
+            hub.model_api_url(repo_id),
+            callback=self.parse_model,
+            errback=self.on_error,
+            cb_kwargs={"repo_id": repo_id, "listed_sha": listed_sha},
+            meta={"handle_httpstatus_list": HANDLED_ERRORS, "source_key": hub.state_key(repo_id)},
+        )
+
+    # -- callbacks ------------------------------------------------------------
+
+    def _stored_shas(self, repo_ids: list[str]) -> dict[str, str | None]:
+        if self.full or self.state_lookup is None or not repo_ids:
+            return {}
+        return self.state_lookup([hub.state_key(r) for r in repo_ids])
+
+    def parse_listing(self, response: Response, author: str) -> Iterable[Any]:
+        if response.status != 200:
+            yield self._failure(response, f"listing for {author!r}")
+            return
+        try:
+            listed = hub.parse_listing(response.body)
+        except hub.HubFormatError as exc:
+            yield CrawlFailure(url=response.url, kind="parse", message=str(exc))
+            return
+        stored = self._stored_shas([m.repo_id for m in listed])
+        stats = self.crawler.stats
+        for model in listed:
+            stats.inc_value("huggingface/models_listed")
+            if model.private:
+                stats.inc_value("huggingface/skipped_private")
+                continue
+            if model.sha and stored.get(hub.state_key(model.repo_id)) == model.sha:
+                stats.inc_value("huggingface/unchanged")
+                continue
+            yield self._model_request(model.repo_id, model.sha)
+        nxt = hub.next_page(response.headers.get("Link", b"").decode("latin-1"))
+        if nxt:
+            yield self._listing_request(nxt, author)
+
+    def parse_model(
+        self, response: Response, repo_id: str, listed_sha: str | None
+    ) -> Iterable[Any]:
+        key = hub.state_key(repo_id)
+        if response.status != 200:
+            yield self._failure(response, f"model info for {repo_id}", key)
+            return
+        try:
+            sha = hub.parse_model_sha(response.body)
+        except hub.HubFormatError as exc:
+            yield CrawlFailure(url=response.url, kind="parse", message=str(exc), source_key=key)
+            return
+        if listed_sha is None and sha and self._stored_shas([repo_id]).get(key) == sha:
+            self.crawler.stats.inc_value("huggingface/unchanged")
+            return
+        yield self._document(response, DocKind.HF_API, repo_id)
+        yield scrapy.Request(
+            hub.card_url(repo_id),
+            callback=self.parse_card,
+            errback=self.on_error,
+            cb_kwargs={"repo_id": repo_id, "sha": sha},
+            meta={"handle_httpstatus_list": HANDLED_ERRORS, "source_key": key},
+        )
+
+    def parse_card(self, response: Response, repo_id: str, sha: str | None) -> Iterable[Any]:
+        key = hub.state_key(repo_id)
+        if response.status == 404:
+            # A repo without README.md is normal; the model info alone still counts.
+            self.crawler.stats.inc_value("huggingface/no_card")
+            yield self._document(response, DocKind.HF_CARD, repo_id, sha=sha)
+            return
+        if response.status != 200:
+            yield self._failure(response, f"model card for {repo_id}", key)
+            return
+        # The card closes the model's chain: only now is the sha recorded as crawled.
+        yield self._document(response, DocKind.HF_CARD, repo_id, sha=sha)
+
+    # -- wrapping -------------------------------------------------------------
+
+    def _document(
+        self, response: Response, kind: DocKind, repo_id: str, sha: str | None = None
+    ) -> RawDocument:
+        meta: dict[str, Any] = {"source_id": repo_id}
+        if sha is not None:
+            meta |= {"state_key": hub.state_key(repo_id), "sha": sha}
+        for header, name in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
+            if value := response.headers.get(header):
+                meta[name] = value.decode("latin-1")
+        for header in (b"X-Toolwatch-Assembled", b"X-Toolwatch-Source"):
+            if value := response.headers.get(header):
+                meta[header.decode().lower()] = value.decode("utf-8", "replace")
+        ctype = response.headers.get(b"Content-Type")
+        return RawDocument(
+            url=response.url,
+            kind=kind,
+            body=response.body,
+            status=response.status,
+            content_type=ctype.decode("latin-1") if ctype else None,
+            meta=meta,
+        )
+
+    def _failure(self, response: Response, what: str, key: str | None = None) -> CrawlFailure:
+        code = response.headers.get(b"X-Error-Code", b"").decode("latin-1")
+        message = response.headers.get(b"X-Error-Message", b"").decode("utf-8", "replace")
+        detail = f" ({code}{': ' + message if message else ''})" if code else ""
+        self.crawler.stats.inc_value(f"huggingface/http_{response.status}")
+        return CrawlFailure(
+            url=response.url,
+            kind=f"http-{response.status}",
+            message=f"{what}: HTTP {response.status}{detail}",
+            source_key=key,
+        )
+
+    def on_error(self, failure: Failure) -> Iterable[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        key = request.meta.get("source_key")
+        if failure.check(HttpError):
+            response = failure.value.response
+            kind = "http-5xx" if response.status >= 500 else f"http-{response.status}"
+            msg = f"HTTP {response.status} after retries"
+            if ra := response.headers.get(b"Retry-After"):
+                msg += f" (Retry-After: {ra.decode('latin-1')})"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            kind, msg = "timeout", f"timed out after retries: {failure.getErrorMessage()}"
+        elif failure.check(DNSLookupError):
+            kind, msg = "dns", failure.getErrorMessage()
+        else:
+            kind, msg = "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.crawler.stats.inc_value(f"huggingface/failed/{kind}")
+        yield CrawlFailure(url=request.url, kind=kind, message=msg, source_key=key)

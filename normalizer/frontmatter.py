@@ -1,0 +1,106 @@
+"""YAML front matter of model cards and posts (yaml.safe_load only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+_OPEN_RE = re.compile(r"\A\ufeff?(?:[ \t]*\r?\n)*---[ \t]*\r?\n")
+_CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
+# Keys that mark a YAML block as model-card metadata (used to spot embedded cards).
+_CARD_KEYS = re.compile(
+    r"^(?:license|license_name|pipeline_tag|library_name|base_model|tags|language|datasets|extra_gated_\w+|model-index|inference):",
+    re.M,
+)
+STUB_BODIES = ("entry not found", "error: the path", "404: not found", "not found")
+
+
+@dataclass
+class FrontMatter:
+    """Parsed metadata + the Markdown body that follows it."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    body: str = ""
+    warnings: list[str] = field(default_factory=list)
+    had_block: bool = False
+    embedded_card_at: int | None = None
+    """Offset in `body` where a second, embedded card YAML block starts (fork cards)."""
+
+    @property
+    def own_body(self) -> str:
+        """The body up to an embedded card (the quoted original card is not about this repo)."""
+        if self.embedded_card_at is None:
+            return self.body
+        return self.body[: self.embedded_card_at]
+
+
+def is_stub(text: str) -> bool:
+    """An empty body or an error page stored in place of a README."""
+    t = text.strip().lower()
+    if not t:
+        return True
+    return len(t) < 200 and any(t.startswith(s) for s in STUB_BODIES)
+
+
+def split(text: str) -> FrontMatter:
+    """Split `---` YAML front matter from the body. Never raises."""
+    fm = FrontMatter(body=text)
+    m = _OPEN_RE.match(text)
+    if m:
+        if m.start() != 0 or text[: m.end()].count("\n") > 1:
+            fm.warnings.append("front matter preceded by blank line(s)")
+        close = _CLOSE_RE.search(text, m.end())
+        if close is None:
+            fm.warnings.append("front matter is not closed; treated as text")
+        else:
+            raw = text[m.end() : close.start()]
+            fm.had_block = True
+            fm.body = text[close.end() :].lstrip("\r\n")
+            try:
+                loaded = yaml.safe_load(raw)
+            except yaml.YAMLError as exc:
+                fm.warnings.append(f"front matter is not valid YAML: {str(exc).splitlines()[0]}")
+                loaded = None
+            if isinstance(loaded, dict):
+                fm.data = {str(k): v for k, v in loaded.items()}
+            elif loaded is not None:
+                fm.warnings.append("front matter is not a mapping; ignored")
+    else:
+        fm.warnings.append("no front matter")
+    fm.embedded_card_at = _find_embedded_card(fm.body)
+    if fm.embedded_card_at is not None:
+        fm.warnings.append(
+            "body embeds a second YAML card block (fork/copy of another card); "
+            "its metadata and the text after it are not used"
+        )
+    return fm
+
+
+def _find_embedded_card(body: str) -> int | None:
+    for m in re.finditer(r"^---[ \t]*\r?\n", body, re.M):
+        close = _CLOSE_RE.search(body, m.end())
+        if close is None:
+            return None
+        block = body[m.end() : close.start()]
+        if len(_CARD_KEYS.findall(block)) >= 2:
+            try:
+                loaded = yaml.safe_load(block)
+            except yaml.YAMLError:
+                continue
+            if isinstance(loaded, dict):
+                return m.start()
+    return None
+
+
+def as_list(value: Any) -> list[str]:
+    """A front-matter value that may be a string or a list -> list of non-empty strings."""
+    if value is None:
+        return []
+    if isinstance(value, str | int | float):
+        return [str(value).strip()] if str(value).strip() else []
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return []

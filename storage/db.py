@@ -1,0 +1,92 @@
+"""Engines: SQLite (embedded default, WAL) and PostgreSQL (psycopg 3), one code path.
+
+SQLite: WAL journal, foreign keys on, a busy timeout, and SQLAlchemy in charge of
+BEGIN (the sqlite3 module's legacy transaction handling is switched off) so that a
+write transaction can start with `BEGIN IMMEDIATE` (`WRITE_OPTIONS`): two writers
+then queue on the busy timeout instead of failing on a read-to-write lock upgrade.
+
+PostgreSQL: `postgresql://` URLs are rewritten to the psycopg 3 driver. Extra libpq
+parameters go in the URL query, e.g. `?options=-csearch_path%3Dmyschema`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+from storage.schema import Base
+
+DEFAULT_DB_URL = "sqlite:///toolwatch.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTIONS: dict[str, Any] = {"toolwatch_write": True}
+"""Execution options for a write transaction (SQLite: `BEGIN IMMEDIATE`)."""
+
+
+def default_db_url() -> str:
+    """`TOOLWATCH_DB` if set, else a `toolwatch.db` SQLite file in the working directory."""
+    return os.environ.get("TOOLWATCH_DB") or DEFAULT_DB_URL
+
+
+def normalize_url(url: str | URL) -> URL:
+    """Parse a database URL; plain `postgresql://` / `postgres://` select psycopg 3."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
+    """Create an engine for `url` (default: `default_db_url()`)."""
+    parsed = normalize_url(url or default_db_url())
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return _sqlite_engine(parsed, **kwargs)
+    if backend == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(parsed, **kwargs)
+    return create_engine(parsed, **kwargs)
+
+
+def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
+    connect_args: dict[str, Any] = {
+        "check_same_thread": False,
+        "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+        **kwargs.pop("connect_args", {}),
+    }
+    in_memory = url.database in (None, "", ":memory:")
+    if in_memory:  # one shared connection; only for serialised (test/demo) use
+        kwargs.setdefault("poolclass", StaticPool)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _on_begin)
+        cursor = dbapi_conn.cursor()
+        try:
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("toolwatch_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def init_db(engine: Engine) -> None:
+    """Create all tables that do not exist yet (Alembic will take over later)."""
+    Base.metadata.create_all(engine)

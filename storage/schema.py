@@ -1,0 +1,205 @@
+"""The database schema (SQLAlchemy 2.0 typed ORM). All tables live here.
+
+Alembic will autogenerate migrations from `Base.metadata`, so every table,
+constraint and index is declared in this module, with a naming convention so
+constraint names are stable across SQLite and PostgreSQL.
+
+Timestamps are stored as UTC and always come back timezone-aware (`UTCDateTime`),
+on SQLite as well as on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+TOOL_STATUSES = ("candidate", "published", "rejected", "merged")
+RUN_STATUSES = ("running", "finished", "failed", "interrupted")
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC; naive input is taken as UTC, output is always aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite keeps no offset; we only ever write UTC
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType}
+
+
+class Document(Base):
+    """One fetched resource, kept raw. (url, content_hash) is unique: unchanged
+    content is stored once; seeing it again only moves `last_seen_at`."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("url", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    """sha256 hex digest of the uncompressed body."""
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    """zlib-compressed body."""
+    status: Mapped[int] = mapped_column(Integer, default=200)
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    fetched_at: Mapped[datetime]
+    """When this exact content was first seen."""
+    last_seen_at: Mapped[datetime]
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Tool(Base):
+    """A canonical tool (a model family / size a comparison page shows)."""
+
+    __tablename__ = "tools"
+    __table_args__ = (CheckConstraint(_in("status", TOOL_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(512))
+    family: Mapped[str | None] = mapped_column(String(255))
+    vendor: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="candidate", server_default="candidate")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tools.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    variants: Mapped[list[Variant]] = relationship(back_populates="tool", order_by="Variant.id")
+    aliases: Mapped[list[Alias]] = relationship(back_populates="tool", order_by="Alias.id")
+
+
+class Variant(Base):
+    """A Hugging Face repo grouped under a tool (size, base/instruct, quantisation)."""
+
+    __tablename__ = "variants"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    source_id: Mapped[str] = mapped_column(String(255), unique=True)
+    source_id_norm: Mapped[str] = mapped_column(String(255), unique=True)
+    """Lower-cased repo id: Hub repo ids are case-insensitive."""
+
+    tool: Mapped[Tool] = relationship(back_populates="variants")
+
+
+class Alias(Base):
+    """A name a tool is known by; unique on its normalised form across all tools."""
+
+    __tablename__ = "aliases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(512))
+    alias_norm: Mapped[str] = mapped_column(String(512), unique=True)
+
+    tool: Mapped[Tool] = relationship(back_populates="aliases")
+
+
+class Claim(Base):
+    """"Document D says field F of record K (about tool T) is V". Append-only."""
+
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("document_id", "record_key", "field"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    record_key: Mapped[str] = mapped_column(String(512))
+    """Which record of the document: its source_id, else its slug."""
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSONType)
+    source_kind: Mapped[str] = mapped_column(String(32))
+    source_url: Mapped[str | None] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(String(255))
+    evidence: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    observed_at: Mapped[datetime]
+
+
+class CrawlRun(Base):
+    __tablename__ = "crawl_runs"
+    __table_args__ = (CheckConstraint(_in("status", RUN_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spider: Mapped[str] = mapped_column(String(128))
+    args: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CrawlError(Base):
+    __tablename__ = "crawl_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32))
+    """http-401 / http-403 / http-404 / http-429 / http-5xx / timeout / parse / ..."""
+    message: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class SourceStateRow(Base):
+    """Incremental-crawl state per source (HF sha, ETag, Last-Modified, content hash)."""
+
+    __tablename__ = "source_state"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    """e.g. `hf:meta-llama/Llama-3.1-8B-Instruct`."""
+    sha: Mapped[str | None] = mapped_column(String(128))
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
