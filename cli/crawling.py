@@ -44,7 +44,7 @@ class CrawlOutcome:
 def run_crawls(
     spiders: list[str], settings: Settings, spider_args: dict[str, Any], console: Console
 ) -> list[CrawlOutcome]:
-    process = CrawlerProcess(settings, install_root_handler=False)
+    process = CrawlerProcess(settings)
     outcomes: list[CrawlOutcome] = []
     crawlers = []
     with Progress(

@@ -42,6 +42,19 @@ def _find_slug(store: Any, ref: str) -> str:
     return slug
 
 
+# JSON key -> (column label, crawl stat it shows)
+SUMMARY_COLUMNS = {
+    "pages": ("pages", "downloader/response_count"),
+    "documents": ("new documents", "toolwatch/documents_new"),
+    "new_candidates": ("new candidates", "toolwatch/tools_new"),
+    "changed_tools": ("changed tools", "toolwatch/tools_changed"),
+    "errors": ("errors", "toolwatch/errors"),
+    "retries": ("retries", "retry/count"),
+    "spooled": ("spooled", "toolwatch/spooled"),
+    "unspooled": ("from spool", "toolwatch/unspooled"),
+}
+
+
 @app.command()
 def crawl(
     spiders: Annotated[
@@ -61,6 +74,9 @@ def crawl(
     ] = None,
     full: Annotated[
         bool, typer.Option("--full", help="Ignore incremental state; fetch everything")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary as JSON (for cron and scripts)")
     ] = False,
     db: DbOption = None,
 ) -> None:
@@ -100,23 +116,20 @@ def crawl(
     args: dict[str, Any] = {"sources": str(sources_path)}
     if full:
         args["full"] = "true"
-    outcomes = run_crawls(chosen, settings, args, console)
+    outcomes = run_crawls(chosen, settings, args, err if as_json else console)
 
     from rich.table import Table
 
     table = Table(title="Crawl summary", show_lines=False)
-    for col in ("spider", "pages", "documents", "new candidates", "changed tools", "errors"):
-        table.add_column(col, justify="right" if col != "spider" else "left")
+    table.add_column("spider", no_wrap=True)
+    for label, _ in SUMMARY_COLUMNS.values():
+        table.add_column(label, justify="right")
     failed = False
+    summaries = []
     for o in outcomes:
-        table.add_row(
-            o.spider,
-            str(o.get("downloader/response_count")),
-            str(o.get("toolwatch/documents_new")),
-            str(o.get("toolwatch/tools_new")),
-            str(o.get("toolwatch/tools_changed")),
-            str(o.get("toolwatch/errors")),
-        )
+        row = {key: o.get(stat) for key, (_, stat) in SUMMARY_COLUMNS.items()}
+        summaries.append({"spider": o.spider, **row, "finish_reason": o.stats.get("finish_reason")})
+        table.add_row(o.spider, *[str(v) for v in row.values()])
         if o.get("replay/unmatched"):
             failed = True
             err.print(
@@ -124,6 +137,7 @@ def crawl(
                 "response in the cassettes (see the log above)[/red]"
             )
         if o.get("toolwatch/spooled"):
+            failed = True
             err.print(
                 f"[yellow]{o.spider}: database unavailable; {o.get('toolwatch/spooled')} items "
                 "spooled to disk, written on the next crawl[/yellow]"
@@ -132,7 +146,10 @@ def crawl(
         if reason not in (None, "finished"):
             failed = True
             err.print(f"[red]{o.spider} stopped early: {reason}[/red]")
-    console.print(table)
+    if as_json:
+        _emit_json(summaries)
+    else:
+        console.print(table)
     if failed:
         raise typer.Exit(1)
 
@@ -141,7 +158,9 @@ def crawl(
 def normalize(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Document file")],
     kind: Annotated[DocKind, typer.Option("--kind", help="What the document is")] = DocKind.HF_CARD,
-    source_url: Annotated[str | None, typer.Option("--source-url", help="Where it came from")] = None,
+    source_url: Annotated[
+        str | None, typer.Option("--source-url", help="Where it came from")
+    ] = None,
 ) -> None:
     """Print the records one document yields, as a JSON array."""
     from normalizer import normalize as run

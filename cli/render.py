@@ -53,11 +53,17 @@ COMPARE_FIELDS: list[tuple[str, Any]] = [
     ("task", lambda r: r.task or "—"),
     ("category", lambda r: r.category or "—"),
     ("license", license_text),
-    ("open weights", lambda r: "—" if r.open_weights is None else ("yes" if r.open_weights else "no")),
+    (
+        "open weights",
+        lambda r: "—" if r.open_weights is None else ("yes" if r.open_weights else "no"),
+    ),
     ("pricing", pricing_text),
     ("parameters (total)", lambda r: human_count(r.parameters.total if r.parameters else None)),
     ("parameters (active)", lambda r: human_count(r.parameters.active if r.parameters else None)),
-    ("context length", lambda r: human_count(r.context_length) + (" tokens" if r.context_length else "")),
+    (
+        "context length",
+        lambda r: human_count(r.context_length) + (" tokens" if r.context_length else ""),
+    ),
     ("release date", lambda r: r.release_date or "—"),
     ("base model", lambda r: r.base_model or "—"),
     ("links", _links),
@@ -68,7 +74,9 @@ def comparison_rows(resolved: list[Any]) -> dict[str, Any]:
     """JSON form of a comparison: each tool's resolved record, keyed by slug."""
     return {
         "tools": [r.record.slug for r in resolved],
-        "records": {r.record.slug: r.record.model_dump(mode="json", exclude_none=True) for r in resolved},
+        "records": {
+            r.record.slug: r.record.model_dump(mode="json", exclude_none=True) for r in resolved
+        },
         "table": [
             {"field": label, "values": {r.record.slug: fn(r.record) for r in resolved}}
             for label, fn in COMPARE_FIELDS
@@ -78,9 +86,11 @@ def comparison_rows(resolved: list[Any]) -> dict[str, Any]:
 
 def comparison_table(resolved: list[Any]) -> Table:
     table = Table(title=" vs ".join(r.record.name for r in resolved), show_lines=True)
-    table.add_column("", style="bold")
+    table.add_column("", style="bold", no_wrap=True)
     for r in resolved:
-        table.add_column(f"{r.record.name}\n[dim]{r.record.slug} · {r.status}[/dim]")
+        table.add_column(
+            f"{r.record.name}\n[dim]{r.record.slug} · {r.status}[/dim]", overflow="fold"
+        )
     for label, fn in COMPARE_FIELDS:
         table.add_row(label, *[fn(r.record) for r in resolved])
     return table
@@ -88,17 +98,17 @@ def comparison_table(resolved: list[Any]) -> Table:
 
 def tools_table(rows: list[Any]) -> Table:
     table = Table(title=f"{len(rows)} tools")
-    for col in ("slug", "name", "vendor", "status", "license", "params", "claims", "sources"):
+    table.add_column("slug", no_wrap=True)
+    for col in ("vendor", "status", "license", "params", "claims", "sources"):
         table.add_column(col)
     for r in rows:
         table.add_row(
             r.slug,
-            r.name,
             r.vendor or "—",
             r.status,
             r.license_id or "—",
             human_count(r.params_total),
-            str(r.claims),
+            str(r.claims_count),
             ", ".join(r.source_kinds),
         )
     return table
@@ -120,7 +130,9 @@ def tool_view(resolved: Any) -> Group:
         claims.add_column(col)
     for c in resolved.claims:
         value = c.value if isinstance(c.value, str) else str(c.value)
-        claims.add_row(c.field, value[:80], c.source_kind, c.source_url or "—", str(c.observed_at)[:19])
+        claims.add_row(
+            c.field, value[:80], c.source_kind, c.source_url or "—", str(c.observed_at)[:19]
+        )
     parts: list[Any] = [Panel(head), fields]
     if resolved.variants:
         parts.append(Text("variants: " + ", ".join(resolved.variants)))
@@ -129,8 +141,12 @@ def tool_view(resolved: Any) -> Group:
         for col in ("field", "value", "source kind", "source URL"):
             conflicts.add_column(col)
         for conflict in resolved.conflicts:
+            label = conflict.field + (f".{conflict.facet}" if conflict.facet else "")
             for v in conflict.values:
-                conflicts.add_row(conflict.field, str(v.value)[:80], v.source_kind, v.source_url or "—")
+                for src in v.sources:
+                    conflicts.add_row(
+                        label, str(v.value)[:80], src.source_kind, src.source_url or "—"
+                    )
         parts.append(conflicts)
     parts.append(claims)
     return Group(*parts)

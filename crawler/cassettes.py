@@ -9,8 +9,10 @@ any vcrpy user can load with ``vcr.use_cassette(path)``.
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from http.client import responses as _REASONS
 from pathlib import Path
 from typing import Any
@@ -57,7 +59,9 @@ def is_sensitive_header(name: str, extra: Iterable[str] = ()) -> bool:
 def strip_request_headers(request: VcrRequest, extra: Iterable[str] = ()) -> VcrRequest:
     """vcrpy `before_record_request` hook: drop credentials from the request."""
     extra = tuple(extra)
-    request.headers = {k: v for k, v in request.headers.items() if not is_sensitive_header(k, extra)}
+    request.headers = {
+        k: v for k, v in request.headers.items() if not is_sensitive_header(k, extra)
+    }
     return request
 
 
@@ -87,7 +91,9 @@ def response_dict(
 def new_request(
     method: str, uri: str, headers: Mapping[str, str] | None = None, body: bytes | None = None
 ) -> VcrRequest:
-    return VcrRequest(method=method.upper(), uri=uri, body=body or None, headers=dict(headers or {}))
+    return VcrRequest(
+        method=method.upper(), uri=uri, body=body or None, headers=dict(headers or {})
+    )
 
 
 def save_cassette(
@@ -110,15 +116,28 @@ def save_cassette(
     return path
 
 
+@contextmanager
+def _quiet_vcr_log() -> Iterator[None]:
+    """vcrpy logs every appended interaction, bodies included, at INFO level."""
+    vcr_log = logging.getLogger("vcr.cassette")
+    level = vcr_log.level
+    vcr_log.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        vcr_log.setLevel(level)
+
+
 def load_cassette(path: str | Path, *, record_mode: RecordMode = RecordMode.NONE) -> Cassette:
     """Load one cassette for playback: each interaction is played once, in recorded order."""
-    return Cassette.load(
-        path=str(path),
-        serializer=yamlserializer,
-        record_mode=record_mode,
-        match_on=MATCH_ON,
-        allow_playback_repeats=False,
-    )
+    with _quiet_vcr_log():
+        return Cassette.load(
+            path=str(path),
+            serializer=yamlserializer,
+            record_mode=record_mode,
+            match_on=MATCH_ON,
+            allow_playback_repeats=False,
+        )
 
 
 def cassette_files(directory: str | Path) -> list[Path]:

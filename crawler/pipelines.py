@@ -2,13 +2,15 @@
 
 Writes run in a worker thread so the crawl never waits on the database. A batch
 that cannot be written (database down) is retried, then spooled to disk and
-written by the next run: nothing fetched is lost.
+written by the next run against the same database: nothing fetched is lost.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
@@ -23,6 +25,8 @@ from normalizer.models import NormalizeResult, RawDocument
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+TOTALS = ("documents_new", "documents_seen", "claims_new", "tools_new", "tools_changed")
 
 
 def normalize_document(doc: RawDocument) -> NormalizeResult:
@@ -40,21 +44,27 @@ def normalize_document(doc: RawDocument) -> NormalizeResult:
         )
 
 
+def spool_for(base: str | Path, db_url: str) -> Spool:
+    """One spool per database, so an outage's batches go back where they belong."""
+    return Spool(Path(base) / hashlib.sha256(db_url.encode()).hexdigest()[:16])
+
+
 class StoragePipeline:
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
         self.crawler = crawler
+        self.stats = crawler.stats
         self.db_url: str = settings.get("TOOLWATCH_DB")
         self.batch_size = settings.getint("TOOLWATCH_BATCH_SIZE", 25)
         self.write_attempts = settings.getint("TOOLWATCH_WRITE_ATTEMPTS", 3)
-        self.spool = Spool(settings.get("TOOLWATCH_SPOOL_DIR"))
+        self.spool = spool_for(settings.get("TOOLWATCH_SPOOL_DIR"), self.db_url)
         self.docs: list[RawDocument] = []
         self.failures: list[CrawlFailure] = []
         self.lock = DeferredLock()
         self.store: Store | None = None
         self.run_id: int | None = None
-        self.totals: dict[str, int] = {}
-        self.errors = 0
+        self.spider_name = ""
+        self.run_args: dict[str, Any] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -64,34 +74,55 @@ class StoragePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> Deferred:
         spider = spider or self.crawler.spider
-        self.store = Store(self.db_url)
-        self.run_id = self.store.start_run(spider.name, getattr(spider, "crawl_args", {}))
+        self.spider_name = spider.name
+        self.run_args = dict(getattr(spider, "crawl_args", {}))
         if hasattr(spider, "state_lookup"):
             spider.state_lookup = self._stored_shas
-        return self.lock.run(deferToThread, self._drain_spool)
+        return self.lock.run(deferToThread, self._open)
+
+    def _open(self) -> None:
+        try:
+            self._connect()
+        except Exception as exc:  # noqa: BLE001 - crawl on; batches will spool
+            log.error("database unavailable at start (%s): crawling on, writes will spool", exc)
+            self.stats.set_value("toolwatch/db_unavailable", True)
+            return
+        self._drain_spool()
+
+    def _connect(self) -> Store:
+        """Open the store and the crawl run; retried lazily after an outage."""
+        if self.store is None:
+            self.store = Store(self.db_url)
+        if self.run_id is None:
+            self.run_id = self.store.start_run(self.spider_name, self.run_args)
+        return self.store
 
     def close_spider(self, spider: Spider | None = None) -> Deferred:
         d = self._flush()
-        d.addBoth(self._finish)
+        d.addBoth(lambda result: self.lock.run(deferToThread, self._finish, result))
         return d
 
     def _finish(self, result: Any) -> Any:
-        assert self.store is not None and self.run_id is not None
-        stats = self.crawler.stats
-        failed = isinstance(result, Exception) or getattr(result, "value", None) is not None
-        reason = stats.get_value("finish_reason") or "finished"
+        reason = self.stats.get_value("finish_reason") or "finished"
         summary = {
-            "pages": stats.get_value("downloader/response_count", 0),
-            "requests": stats.get_value("downloader/request_count", 0),
-            "errors": self.errors,
+            "pages": self.stats.get_value("downloader/response_count", 0),
+            "requests": self.stats.get_value("downloader/request_count", 0),
+            "errors": self.stats.get_value("toolwatch/errors", 0),
+            "spooled": self.stats.get_value("toolwatch/spooled", 0),
             "finish_reason": reason,
-            **self.totals,
+            **{k: self.stats.get_value(f"toolwatch/{k}", 0) for k in TOTALS},
         }
-        status = "failed" if failed else ("finished" if reason == "finished" else "interrupted")
+        status = "finished" if reason == "finished" else "interrupted"
+        if self.stats.get_value("toolwatch/spooled"):
+            status = "failed"
         try:
-            self.store.finish_run(self.run_id, status, summary)
+            if self.store is not None and self.run_id is not None:
+                self.store.finish_run(self.run_id, status, summary)
+        except Exception as exc:  # noqa: BLE001 - the run log is not worth failing the crawl
+            log.error("could not record the end of crawl run %s: %s", self.run_id, exc)
         finally:
-            self.store.close()
+            if self.store is not None:
+                self.store.close()
         return result
 
     # -- items ----------------------------------------------------------------
@@ -101,8 +132,7 @@ class StoragePipeline:
             self.docs.append(item)
         elif isinstance(item, CrawlFailure):
             self.failures.append(item)
-            self.errors += 1
-            self.crawler.stats.inc_value("toolwatch/errors")
+            self.stats.inc_value("toolwatch/errors")
         else:
             return item
         if len(self.docs) + len(self.failures) >= self.batch_size:
@@ -112,8 +142,13 @@ class StoragePipeline:
         return item
 
     def _stored_shas(self, keys: list[str]) -> dict[str, str | None]:
-        assert self.store is not None
-        return {k: s.sha for k, s in self.store.source_state(keys).items()}
+        if self.store is None or self.run_id is None:
+            return {}  # database unavailable: fetch everything, it spools
+        try:
+            return {k: s.sha for k, s in self.store.source_state(keys).items()}
+        except Exception as exc:  # noqa: BLE001 - an outage only costs extra requests
+            log.warning("incremental state unavailable (%s): fetching in full", exc)
+            return {}
 
     # -- writing --------------------------------------------------------------
 
@@ -126,47 +161,45 @@ class StoragePipeline:
 
     def _write(self, docs: list[RawDocument], failures: list[CrawlFailure]) -> None:
         """Runs in a worker thread: normalise, then one transaction per batch."""
-        assert self.store is not None
         batch = [(doc, normalize_document(doc)) for doc in docs]
         last_error: Exception | None = None
         for attempt in range(self.write_attempts):
             try:
-                result = self.store.ingest_batch(batch, self.run_id)
-                for f in failures:
-                    self.store.record_error(self.run_id, f.url, f.kind, f.message)
-                for doc, res in batch:
-                    for w in res.warnings:
-                        if w.startswith("normalizer error"):
-                            self.store.record_error(self.run_id, doc.url, "normalize", w)
-                self._add_totals(result)
+                self._ingest(batch, failures)
                 return
             except Exception as exc:  # noqa: BLE001 - database outage: retry, then spool
                 last_error = exc
                 log.warning("storage write failed (attempt %d): %s", attempt + 1, exc)
-                time.sleep(min(2**attempt, 10))
+                if attempt + 1 < self.write_attempts:
+                    time.sleep(min(2**attempt, 10))
         path = self.spool.write(docs, failures)
-        self.totals["spooled"] = self.totals.get("spooled", 0) + len(docs) + len(failures)
-        self.crawler.stats.inc_value("toolwatch/spooled", len(docs) + len(failures))
-        log.error("database unavailable (%s); %d items spooled to %s", last_error, len(docs), path)
+        self.stats.inc_value("toolwatch/spooled", len(docs) + len(failures))
+        log.error(
+            "database unavailable (%s); %d documents spooled to %s", last_error, len(docs), path
+        )
+
+    def _ingest(
+        self, batch: list[tuple[RawDocument, NormalizeResult]], failures: list[CrawlFailure]
+    ) -> None:
+        store = self._connect()
+        result = store.ingest_batch(batch, self.run_id)
+        for f in failures:
+            store.record_error(self.run_id, f.url, f.kind, f.message)
+        for doc, res in batch:
+            for w in res.warnings:
+                if w.startswith("normalizer error"):
+                    store.record_error(self.run_id, doc.url, "normalize", w)
+        for key in TOTALS:
+            self.stats.inc_value(f"toolwatch/{key}", int(getattr(result, key, 0)))
 
     def _drain_spool(self) -> None:
         """Write what an earlier run could not; a file is removed only once written."""
-        assert self.store is not None
         for path, docs, failures in self.spool.pending():
             batch = [(doc, normalize_document(doc)) for doc in docs]
             try:
-                result = self.store.ingest_batch(batch, self.run_id)
-                for f in failures:
-                    self.store.record_error(self.run_id, f.url, f.kind, f.message)
+                self._ingest(batch, failures)
             except Exception as exc:  # noqa: BLE001 - still down: keep the file
                 log.warning("spool %s not written yet: %s", path, exc)
                 return
-            self._add_totals(result)
-            self.totals["unspooled"] = self.totals.get("unspooled", 0) + len(docs)
+            self.stats.inc_value("toolwatch/unspooled", len(docs))
             path.unlink()
-
-    def _add_totals(self, result: Any) -> None:
-        for key in ("documents_new", "documents_seen", "claims_new", "tools_new", "tools_changed"):
-            value = int(getattr(result, key, 0))
-            self.totals[key] = self.totals.get(key, 0) + value
-            self.crawler.stats.inc_value(f"toolwatch/{key}", value)

@@ -19,8 +19,10 @@ act on it. Each hop and each retry attempt is one interaction, and robots.txt
 fetches (which go through downloader middlewares too) are interactions like any
 other. On replay the recorded response re-enters the same chain at the same
 point, so redirects, retries, robots.txt and HTTP error handling behave as they
-did live. (An enabled HTTPCACHE at 900 answers before this middleware; cache hits
-are neither recorded nor replayed.)
+did live. (An enabled HTTPCACHE, at 900, answers before this middleware: while
+recording, its cache hits still pass through `process_response` and are recorded;
+while replaying, a cache hit answers before the cassettes are asked. Keep the
+cache off for recording and replay.)
 
 Record (``TOOLWATCH_RECORD_DIR``)
 ---------------------------------
@@ -78,7 +80,7 @@ from vcr.filters import decode_response
 from vcr.request import Request as VcrRequest
 
 from crawler.cassettes import (
-    MATCH_ON,
+    Interaction,
     ResponseDict,
     cassette_files,
     load_cassette,
@@ -177,7 +179,8 @@ class ReplayMiddleware:
         self.filter_headers = tuple(filter_headers)
         self.decode_compressed = decode_compressed
         self.cassettes: list[Cassette] = []
-        self.recording: Cassette | None = None
+        self.record_path: Path | None = None
+        self.recorded: list[Interaction] = []
         self._close_requested = False
         self._pending: list[Any] = []
         if replay_dir is not None:
@@ -230,46 +233,44 @@ class ReplayMiddleware:
 
     # -- record -----------------------------------------------------------------
 
-    def _before_record_request(self, request: VcrRequest) -> VcrRequest:
-        return strip_request_headers(request, self.filter_headers)
-
-    def _before_record_response(self, response: ResponseDict) -> ResponseDict:
-        response = strip_response_headers(response, self.filter_headers)
+    def _filtered(self, request: Request, response: Response) -> Interaction:
+        """The interaction as it will be stored: credentials gone, body decoded."""
+        vreq = strip_request_headers(to_vcr_request(request), self.filter_headers)
+        recorded = strip_response_headers(
+            response_dict(
+                response.status, _scrapy_headers_to_lists(response.headers), response.body
+            ),
+            self.filter_headers,
+        )
         if self.decode_compressed:
-            response = decode_response(response)
-        return response
+            names = {k.lower(): k for k in recorded["headers"]}
+            recorded = decode_response(recorded)
+            # decode_response re-keys Content-Length in lower case; keep the wire spelling
+            recorded["headers"] = {
+                names.get(k.lower(), k): v for k, v in recorded["headers"].items()
+            }
+        return vreq, recorded
 
     def spider_opened(self, spider: Spider) -> None:
         assert self.record_dir is not None
-        path = self.record_dir / f"{spider.name}.yaml"
-        # Not Cassette.load(): a recording run starts an empty cassette and replaces the file.
-        self.recording = Cassette(
-            path=str(path),
-            match_on=MATCH_ON,
-            before_record_request=self._before_record_request,
-            before_record_response=self._before_record_response,
-        )
-        logger.info("Recording HTTP interactions to %s", path)
+        # A recording run starts an empty cassette and replaces the file when it closes.
+        self.record_path = self.record_dir / f"{spider.name}.yaml"
+        self.recorded = []
+        logger.info("Recording HTTP interactions to %s", self.record_path)
 
     def spider_closed(self, spider: Spider) -> None:
-        cassette = self.recording
-        if cassette is None:
+        if self.record_path is None:
             return
-        if not len(cassette):
+        if not self.recorded:
             logger.warning("Recording: no interaction to save for spider %s", spider.name)
             return
-        path = save_cassette(
-            cassette.path, list(zip(cassette.requests, cassette.responses, strict=True))
-        )
-        logger.info("Recorded %d interaction(s) to %s", len(cassette), path)
+        save_cassette(self.record_path, self.recorded)
+        logger.info("Recorded %d interaction(s) to %s", len(self.recorded), self.record_path)
 
     def _record(self, request: Request, response: Response) -> None:
-        if self.recording is None:  # pragma: no cover - spider_opened always runs first
-            return
-        recorded = response_dict(
-            response.status, _scrapy_headers_to_lists(response.headers), response.body
-        )
-        self.recording.append(to_vcr_request(request), recorded)
+        # Filtered before it is kept anywhere (vcrpy's Cassette.append would log the
+        # unfiltered response at INFO level, Set-Cookie included).
+        self.recorded.append(self._filtered(request, response))
         self.stats.inc_value("record/interactions")
 
     # -- replay -------------------------------------------------------------------
@@ -289,12 +290,17 @@ class ReplayMiddleware:
         return None, False
 
     def _closest(self, vreq: VcrRequest) -> str:
+        """A hint for the error message: the recorded request that differs least."""
+        best: tuple[VcrRequest, list[str], list[tuple[str, Any]]] | None = None
         for cassette in self.cassettes:
-            for stored, _ok, fails in cassette.find_requests_with_most_matches(vreq)[:1]:
-                if len(fails) <= 2:
-                    why = "; ".join(f"{name}: {msg}" for name, msg in fails)
-                    return f"closest recorded: {stored.method} {stored.uri} [{why}]"
-        return f"cassettes under {self.replay_dir}"
+            for stored, ok, fails in cassette.find_requests_with_most_matches(vreq)[:1]:
+                if best is None or len(ok) > len(best[1]):
+                    best = (stored, ok, fails)
+        if best is not None and len(best[2]) <= 1:
+            stored, _ok, fails = best
+            why = "; ".join(f"{name} differs" for name, _msg in fails)
+            return f"closest recorded: {stored.method} {stored.uri} [{why}]"
+        return f"nothing similar in the cassettes under {self.replay_dir}"
 
     def _unmatched(self, request: Request, vreq: VcrRequest) -> ReplayUnmatchedRequest:
         self.stats.inc_value("replay/unmatched")
@@ -317,7 +323,7 @@ class ReplayMiddleware:
     # -- middleware hooks -------------------------------------------------------
 
     def process_request(self, request: Request) -> Response | None:
-        if not self.cassettes:
+        if self.replay_dir is None:  # recording: the request goes to the network
             return None
         vreq = to_vcr_request(request)
         recorded, repeated = self._play(vreq)

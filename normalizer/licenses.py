@@ -130,7 +130,8 @@ _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:GPL|general public license)[- ]?v?(3|2)(?:\.0)?\b", re.I), "gpl-{0}.0"),
     (re.compile(r"\bbigcode[- ]openrail[- ]m\b", re.I), "bigcode-openrail-m"),
     (re.compile(r"\bcreativeml[- ]openrail[- ]m\b", re.I), "creativeml-openrail-m"),
-    (re.compile(r"\bllama\s?" + _VERSION + r"\s+(?:community\s+)?licen[cs]e", re.I), "llama{0}"),
+    (re.compile(r"\bllama\s?" + _VERSION + r"(?:['’]s)?\s+(?:community\s+)?licen[cs]e", re.I), "llama{0}"),
+    (re.compile(r"\blicen[cs]e as (?:meta )?llama\s?" + _VERSION + r"\b", re.I), "llama{0}"),
     (
         re.compile(
             r"\blicen[cs]e(?:\s+agreement)?\s+(?:for|of)\s+(?:meta\s+)?llama\s?" + _VERSION, re.I
@@ -268,7 +269,7 @@ def from_link(url: str) -> str | None:
 
 
 _LICENSE_CONTEXT = re.compile(
-    r"licen[cs]e|licensed|governed by|terms of use|released under|available under|open[- ]source",
+    r"licen[cs]|governed by|terms of use|released under|available under|open[- ]source",
     re.I,
 )
 _NEGATED = re.compile(r"\b(?:not|except|excluding|other than|unlike|originally|previously)\b", re.I)
@@ -282,7 +283,7 @@ def find_in_sentences(sentences: list[str]) -> LicenseHit | None:
         lid = from_prose(sent)
         if lid is None:
             continue
-        if _NEGATED.search(sent) and not re.search(r"licensed under|released under", sent, re.I):
+        if _NEGATED.search(sent):
             continue
         return LicenseHit(make_license(lid), evidence=sent[:400])
     return None

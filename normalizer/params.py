@@ -74,6 +74,12 @@ _KV_RE = re.compile(
     rf"(?:\s*\(total\))?\s*[:：]\s*(?:~|about |approx\.? )?{_COUNT}\b(?!\s*(?:tokens|non-embedding))",
     re.I,
 )
+# `The total number of parameters is not 56B, but about 45B`
+_TOTAL_IS_RE = re.compile(
+    rf"\btotal (?:number of )?param(?:eter)?s?(?: count)? (?:is|are|of)\s+(?:not [^,.]+,\s*but\s+)?"
+    rf"(?:about|around|approximately|roughly|~)?\s*{_COUNT}\b",
+    re.I,
+)
 _NON_EMBED_RE = re.compile(r"non-?embedding", re.I)
 # `2.7 billion parameters`, `a 7B parameter model`, `279M-parameter`
 _PROSE_RE = re.compile(rf"(?<![\w.$])(?:~\s?)?{_COUNT}(?:[- ]|\s+total\s+)param(?:eter)?s?\b", re.I)
@@ -97,6 +103,13 @@ def from_sentence(sentence: str) -> ParamHit | None:
         value = to_number(kv.group(1), kv.group(2))
         if value:
             return ParamHit(_int(value), None, "text:key-value", sentence[:300])
+    total = _TOTAL_IS_RE.search(sentence)
+    if total:
+        value = to_number(total.group(1), total.group(2))
+        if value and value >= 1e6:
+            return ParamHit(_int(value), None, "text:total", sentence[:300])
+    if re.search(r"\b(?:not|n't|doesn't|isn't)\b", sentence, re.I):
+        return None
     hits = []
     for m in _PROSE_RE.finditer(sentence):
         before = sentence[: m.start()]

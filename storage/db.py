@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
@@ -87,6 +87,15 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+SCHEMA_LOCK_KEY = 0x746F6F6C736368  # pg_advisory_xact_lock key for schema creation
+
+
 def init_db(engine: Engine) -> None:
-    """Create all tables that do not exist yet (Alembic will take over later)."""
-    Base.metadata.create_all(engine)
+    """Create all tables that do not exist yet (Alembic will take over later).
+
+    Processes starting at once take turns (SQLite `BEGIN IMMEDIATE`, PostgreSQL
+    advisory lock) instead of racing to create the same tables."""
+    with engine.execution_options(**WRITE_OPTIONS).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+        Base.metadata.create_all(conn)

@@ -96,6 +96,8 @@ class Document(Base):
     """When this exact content was first seen."""
     last_seen_at: Mapped[datetime]
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
+    """The crawl run that first stored this content (if any)."""
 
 
 class Tool(Base):
@@ -146,7 +148,7 @@ class Alias(Base):
 
 
 class Claim(Base):
-    """"Document D says field F of record K (about tool T) is V". Append-only."""
+    """A claim: document D says field F of record K (about tool T) is V. Append-only."""
 
     __tablename__ = "claims"
     __table_args__ = (UniqueConstraint("document_id", "record_key", "field"),)

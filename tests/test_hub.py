@@ -19,7 +19,7 @@ def test_listing_url_asks_for_the_fields_incremental_crawling_needs() -> None:
 
 def test_next_page_follows_the_cursor_link() -> None:
     header = (
-        '<https://huggingface.co/api/models?author=Qwen&limit=2&cursor=eyJfaWQiOiI2NjM'
+        "<https://huggingface.co/api/models?author=Qwen&limit=2&cursor=eyJfaWQiOiI2NjM"
         'ifQ%3D%3D>; rel="next"'
     )
     assert hub.next_page(header).endswith("cursor=eyJfaWQiOiI2NjMifQ%3D%3D")
@@ -49,5 +49,7 @@ def test_parse_listing_rejects_what_is_not_a_listing(body: bytes) -> None:
 
 
 def test_card_and_api_urls_keep_the_slash_in_repo_ids() -> None:
-    assert hub.model_api_url("Qwen/Qwen2.5-7B") == "https://huggingface.co/api/models/Qwen/Qwen2.5-7B"
+    assert (
+        hub.model_api_url("Qwen/Qwen2.5-7B") == "https://huggingface.co/api/models/Qwen/Qwen2.5-7B"
+    )
     assert hub.card_url("a b/c") == "https://huggingface.co/a%20b/c/raw/main/README.md"

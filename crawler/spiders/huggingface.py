@@ -50,9 +50,7 @@ class HuggingFaceSpider(scrapy.Spider):
         # Set by the storage pipeline when it opens: repo state key -> stored sha.
         self.state_lookup: StateLookup | None = None
         self.crawl_args = {
-            k: v
-            for k, v in {"sources": sources, "authors": authors, "models": models}.items()
-            if v
+            k: v for k, v in {"sources": sources, "authors": authors, "models": models}.items() if v
         } | ({"full": True} if self.full else {})
 
     def watchlist(self) -> HuggingFaceSources:

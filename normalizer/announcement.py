@@ -1,0 +1,899 @@
+"""Model announcement posts (blog posts, release READMEs, changelog entries) -> ToolRecords.
+
+One record per model or size the post ANNOUNCES. Which models are announced:
+- the post's primary model name (title / first heading), and every family whose
+  name extends it (`DeepSeek-R1` -> `DeepSeek-R1-Distill-Qwen`, `Qwen2.5` -> `Qwen2.5-Coder`);
+  their sizes come from Hugging Face links and size lists ("comes in two sizes: 8B and 70B");
+- models named in an explicit release statement ("Llama Guard 2 was also released",
+  "we have also open-sourced the Qwen2-VL-72B", "New model available: `x`").
+Models only compared against (tables of other vendors' models) are not records.
+
+Facts stated in prose apply to the records a sentence names; a sentence naming none
+applies to the primary family's records only.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from normalizer import context as ctx
+from normalizer import dates, licenses, params
+from normalizer.builder import RecordBuilder
+from normalizer.extract import ModelRef, base_from_text
+from normalizer.frontmatter import split
+from normalizer.identity import family_of, repo_id_from_url
+from normalizer.models import (
+    DocKind,
+    License,
+    LicenseTerms,
+    LinkType,
+    NormalizeResult,
+    Parameters,
+    ToolRecord,
+)
+from normalizer.numbers import NUM, to_number
+from normalizer.tables import lookup, row_matches
+from normalizer.taxonomy import category_for
+from normalizer.text import Doc, inline_to_text, sanitize_line, strip_code
+from normalizer.vendors import vendor_for_domain, vendor_for_family, vendor_for_org, vendor_from_text
+
+_SIZE_TOKEN = r"\d+x\d+(?:\.\d+)?[BbMm]|\d+(?:\.\d+)?[BbMm]"
+_SIZE_IN_NAME_RE = re.compile(rf"(?:^|[-_ ])({_SIZE_TOKEN})(?=$|[-_ ])")
+_VARIANT_RE = re.compile(r"(?:^|[-_ ])(?:instruct|chat|it|base|hf|python|dpo|sft|gguf|awq|gptq|fp8|int4|bnb|nf4|4bit|8bit)(?=$|[-_ ])", re.I)
+_TITLE_LEAD_RE = re.compile(
+    r"^(?:welcome|introducing|introduce|introduction to|hello|meet|announcing|say hello to|notes on|"
+    r"a deep ?dive into|deploy|welcome to|欢迎)\s+",
+    re.I,
+)
+_NAME = r"(?:`[^`\n]{2,60}`|[A-Z][\w.]*(?:[- ](?:[A-Z0-9][\w.]*))*)"
+_RELEASE_RES = [
+    re.compile(rf"\bnew models? (?:is |are )?available:\s*(?P<names>{_NAME}(?:\s*\(aka\s*{_NAME}\))?)", re.I),
+    re.compile(
+        rf"\bwe(?: have| are)?(?: also)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing)\s+"
+        rf"(?:the\s+|a\s+new\s+|our\s+)?(?P<names>{_NAME}(?:\s*\(\s*{_NAME}\s*\))?"
+        rf"(?:\s*(?:,|and)\s+{_NAME}(?:\s*\(\s*{_NAME}\s*\))?)*)"
+    ),
+    re.compile(
+        rf"(?P<names>{_NAME}(?:\s+and\s+{_NAME})?)\s+(?:was|were|is|are|has been|have been)\s+(?:also\s+|now\s+)?"
+        rf"(?:released|open[- ]sourced|launched)\b"
+    ),
+    re.compile(rf"\breleased as\s+(?P<names>{_NAME})"),
+    re.compile(
+        rf"\breleased (?:two|three|four|several|\d+) new models?:\s*(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s*and\s+{_NAME})?)"
+    ),
+]
+_GENERIC_NAMES = {
+    "we", "the", "it", "this", "today", "meta", "google", "model", "models", "our", "they", "both",
+    "llm", "llms", "a", "an", "all", "these", "in", "and",
+}
+_LLM_CUE_RE = re.compile(
+    r"\bLLMs?\b|\blanguage models?\b|\bchat models?\b|\bfunction calling\b|\binstruct(?:ion)?[- ]tuned\b|"
+    r"\bcode (?:completion|generation)\b|\bcoding\b|\breasoning models?\b",
+    re.I,
+)
+_NOT_TEXT_GEN_RE = re.compile(r"(?:^|[-_ ])(?:vl|vision|guard|embed\w*|tts|audio|omni|image|diffusion|ocr|rerank\w*|clip|whisper|vlm)(?=$|[-_ \d])", re.I)
+_OPEN_RE = re.compile(
+    r"\b(?:(?:have |has |been |are |is |were |was |also )open[- ]?sourced?|open[- ]?source(?:d)? release|"
+    r"open[- ]access|open[- ]weights? release|weights (?:are|is) (?:now )?(?:available|released)|released? the weights|"
+    r"download the weights|(?:models|available) on the (?:hugging face )?hub|on the hugging face hub|"
+    r"made available under an open license|following models are open[- ]sourced)",
+    re.I,
+)
+_OPEN_EXCLUDE_RE = re.compile(r"\b(?:whether|alongside|compar\w*|against|versus|vs\.?|leading|other)\b", re.I)
+_API_ONLY_RE = re.compile(
+    r"\bAPI of\b|\bAPI[- ]only\b|\bonly (?:available )?(?:via|through) (?:the |our )?API\b|"
+    r"\bnot (?:been )?open[- ]?sourced?\b|\bclosed[- ]source\b|\bproprietary model\b|\bthrough (?:the |our )?API\b",
+    re.I,
+)
+_EXCEPT_RE = re.compile(rf"\bexcept (?:for )?(?:the )?((?:{_SIZE_TOKEN}|\d+(?:\.\d+)?)(?:\s*(?:,|and|&)\s*(?:{_SIZE_TOKEN}|\d+(?:\.\d+)?))*)", re.I)
+_SIZE_LIST_CUE_RE = re.compile(
+    r"\b(?:sizes?|comes? in|come in|available in|family of|introduces|consists? of|including|variants|"
+    r"release[sd]?|open[- ]?sourc\w*|parameters)\b",
+    re.I,
+)
+_SIZE_LIST_EXCLUDE_RE = re.compile(
+    r"\b(?:compared?|outperform\w*|than|vs\.?|versus|goes from|from \d|against|like|such as|similar)\b", re.I
+)
+_UNITLESS_LIST_RE = re.compile(
+    r"(?<![\w.])((?:\d+(?:\.\d+)?\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*))+\d+(?:\.\d+)?)\s?(B|M|billion|million)\b",
+    re.I,
+)
+_NAMEISH_RE = re.compile(r"(?<![\w.])[A-Za-z][\w]*(?:[-.][\w]+)*\d[\w.]*(?:-[\w.]+)*")
+_LIST_SIZE_RE = re.compile(
+    rf"(?<![\w.])(\d+x\d+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(B|M|billion|million)?(?![\w.])(?P<later>\s+(?:is |are )?(?:on the way|coming soon|upcoming|to come))?",
+    re.I,
+)
+_PARAM_HEADER_RE = re.compile(r"^#?\s*(?:total\s+)?param(?:eter)?s(?:\s*\(total\))?$|^#?\s*total\s+param", re.I)
+_ACTIVE_HEADER_RE = re.compile(r"^#?\s*activ\w*\s*param|^#?\s*active$", re.I)
+_LICENSE_HEADER_RE = re.compile(r"^licen[cs]e$", re.I)
+_BASE_HEADER_RE = re.compile(r"^base\s*model$", re.I)
+
+
+def _ckey(family: str) -> str:
+    return family.replace("-", "").lower()
+
+
+def _norm_size(num: str, unit: str | None) -> str | None:
+    unit = (unit or "b").lower()
+    unit = {"billion": "b", "million": "m"}.get(unit, unit)
+    if "x" in num.lower():
+        return f"{num.lower()}{unit}"
+    try:
+        value = float(num)
+    except ValueError:
+        return None
+    text = f"{value:g}"
+    return f"{text}{unit}"
+
+
+def _size_of(name: str) -> str | None:
+    sizes = {s.lower() for s in _SIZE_IN_NAME_RE.findall(name)}
+    if len(sizes) != 1:
+        return None
+    tok = sizes.pop()
+    m = re.match(r"^(\d+x\d+(?:\.\d+)?|\d+(?:\.\d+)?)([bm])$", tok)
+    return _norm_size(m.group(1), m.group(2)) if m else None
+
+
+@dataclass
+class Group:
+    """One announced model (a family at one size): its names and repos."""
+
+    ckey: str
+    size: str | None
+    display: str
+    extra: bool = False
+    repos: list[tuple[str, str]] = field(default_factory=list)
+    """(repo id, anchor text)"""
+    names: list[str] = field(default_factory=list)
+    evidence: str | None = None
+    family_display: str | None = None
+
+    def ref(self, org_hint: str | None) -> ModelRef:
+        repo = self.best_repo(org_hint)
+        extra = tuple(dict.fromkeys([*self.names, *[a for _, a in self.repos if a], *[r.split("/")[-1] for r, _ in self.repos]]))
+        return ModelRef(name=self.display, repo_id=repo, extra_names=extra)
+
+    def best_repo(self, org_hint: str | None) -> str | None:
+        if not self.repos:
+            return None
+        def rank(item: tuple[str, str]) -> tuple[int, int, int]:
+            rid = item[0]
+            org = rid.split("/")[0]
+            return (
+                0 if org_hint and org.lower() == org_hint.lower() else 1,
+                1 if _VARIANT_RE.search(rid.split("/")[-1]) else 0,
+                len(rid),
+            )
+        return sorted(self.repos, key=rank)[0][0]
+
+
+@dataclass
+class Post:
+    markup: str
+    title: str | None
+    date: str | None
+    date_evidence: str | None
+    url: str | None
+    doc: Doc
+    warnings: list[str] = field(default_factory=list)
+
+
+def normalize_announcement(
+    text: str,
+    source_url: str | None,
+    observed_at: datetime | None,
+    *,
+    filename: str | None = None,
+) -> NormalizeResult:
+    result = NormalizeResult(kind=DocKind.ANNOUNCEMENT, source_url=source_url)
+    if not text.strip():
+        result.warnings.append("empty document; no record")
+        return result
+    post = _read_post(text, source_url)
+    result.warnings.extend(post.warnings)
+    groups, primary = _announced(post)
+    if not groups:
+        result.warnings.append("no announced model found")
+        return result
+    org_hint = _primary_org(groups, primary)
+    main_count = sum(1 for g in groups if not g.extra)
+    for g in groups:
+        result.records.append(_record(g, groups, post, primary, org_hint, main_count, observed_at))
+    return result
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _looks_html(text: str) -> bool:
+    head = text.lstrip()[:500].lower()
+    return head.startswith("<!doctype html") or head.startswith("<html") or ("<body" in text[:5000].lower() and "<head" in text[:5000].lower())
+
+
+def _read_post(text: str, source_url: str | None) -> Post:
+    warnings: list[str] = []
+    title: str | None = None
+    date: str | None = None
+    date_ev: str | None = None
+    url = source_url
+    if _looks_html(text):
+        meta = _html_metadata(text, source_url)
+        title = meta.get("title")
+        date = dates.parse_loose(meta.get("date")) if meta.get("date") else None
+        date_ev = f"published: {meta.get('date')}" if date else None
+        url = url or meta.get("url")
+        markup = _html_main_text(text) or ""
+        if not markup:
+            warnings.append("could not extract the main text of the HTML page")
+    else:
+        fm = split(text)
+        data = fm.data
+        markup = fm.body if fm.had_block else text
+        if isinstance(data.get("title"), str):
+            title = data["title"].strip()
+        for key in ("date", "published", "pubDate", "release_date", "datePublished"):
+            if data.get(key):
+                date = dates.parse_loose(data[key])
+                if date:
+                    date_ev = f"{key}: {data[key]}"
+                    break
+        if not url:
+            for key in ("url", "canonical", "permalink"):
+                if isinstance(data.get(key), str) and data[key].startswith("http"):
+                    url = data[key]
+                    break
+    if title is None:
+        m = re.search(r"^\s*#\s+(.+)$", strip_code(markup), re.M)
+        if m:
+            title = inline_to_text(m.group(1))
+    return Post(markup=markup, title=title, date=date, date_evidence=date_ev, url=url, doc=Doc(markup), warnings=warnings)
+
+
+def _html_main_text(html_text: str) -> str | None:
+    import trafilatura
+
+    try:
+        return trafilatura.extract(
+            html_text,
+            output_format="markdown",
+            include_links=True,
+            include_tables=True,
+            include_comments=False,
+            favor_recall=True,
+        )
+    except Exception:  # trafilatura on broken markup
+        return None
+
+
+def _html_metadata(html_text: str, url: str | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    try:
+        import extruct
+
+        data = extruct.extract(html_text, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True)
+    except Exception:  # extruct raises on odd documents
+        data = {}
+    for item in data.get("json-ld", []) if isinstance(data, dict) else []:
+        for obj in item.get("@graph", [item]) if isinstance(item, dict) else []:
+            if not isinstance(obj, dict):
+                continue
+            out.setdefault("title", obj.get("headline") or obj.get("name") or "")
+            if obj.get("datePublished"):
+                out.setdefault("date", str(obj["datePublished"]))
+            if isinstance(obj.get("url"), str):
+                out.setdefault("url", obj["url"])
+    for og in data.get("opengraph", []) if isinstance(data, dict) else []:
+        if not isinstance(og, dict):
+            continue
+        if og.get("og:title"):
+            out.setdefault("title", str(og["og:title"]))
+        if og.get("article:published_time"):
+            out.setdefault("date", str(og["article:published_time"]))
+        if og.get("og:url"):
+            out.setdefault("url", str(og["og:url"]))
+    if not out.get("title"):
+        m = re.search(r"<title[^>]*>(.*?)</title>", html_text, re.S | re.I)
+        if m:
+            out["title"] = inline_to_text(m.group(1))
+    return {k: v for k, v in out.items() if isinstance(v, str) and v}
+
+
+# ---------------------------------------------------------------- which models
+
+
+def _hf_links(post: Post) -> list[tuple[str, str]]:
+    """(repo id, anchor text); the anchor is kept only when it names the model."""
+    out: list[tuple[str, str]] = []
+    for anchor, url in post.doc.links:
+        rid = repo_id_from_url(url)
+        if rid and "/" in rid and not re.search(r"/(?:spaces|datasets|blog|collections)/", url):
+            short = rid.split("/")[-1]
+            fam = _ckey(family_of(short))
+            a_fam = _ckey(family_of(anchor)) if anchor else ""
+            if not anchor or not (a_fam and (a_fam.startswith(fam[:4]) or fam.startswith(a_fam[:4]))):
+                anchor = ""
+            out.append((rid, anchor))
+    return out
+
+
+def _title_name(title: str | None, body_plain: str) -> str | None:
+    """The model name a title announces: the title segment most used in the body."""
+    if not title:
+        return None
+    best: tuple[int, int, str] | None = None
+    segments = re.split(r"\s[-–—|]\s|[:：!！?？,，]", title)
+    for pos, seg in enumerate(segments):
+        seg = _TITLE_LEAD_RE.sub("", seg.strip().strip("\"'“”")).strip()
+        m = re.match(r"^((?:[A-Z0-9][\w.]*)(?:[- ](?:[A-Z0-9][\w.]*))*)", seg)
+        if not m:
+            continue
+        name = m.group(1).strip()
+        name = re.sub(r"\s+(?:Is|Has|Now|On|For|In|With)$", "", name)
+        if name.lower() in _GENERIC_NAMES or len(name) < 2:
+            continue
+        parts = [re.escape(p) for p in re.split(r"[-_ ]+", name) if p]
+        rx = re.compile(r"(?<![\w])" + r"[-_ ]?".join(parts) + r"(?![\w])", re.I)
+        count = len(rx.findall(body_plain))
+        if best is None or count > best[0]:
+            best = (count, -pos, name)
+    return best[2] if best else None
+
+
+def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
+    """(name, aliases, evidence) for models named in release statements."""
+    out: list[tuple[str, list[str], str]] = []
+    lines = strip_code(post.markup)
+    lines = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", lines)
+    lines = re.sub(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)", r"\1", lines)
+    lines = re.sub(r"<[^>]+>", " ", lines).replace("**", "").replace("__", "")
+    for line in lines.splitlines():
+        for sentence in re.split(r"(?<=[.!?])\s+", line):
+            for rx in _RELEASE_RES:
+                for m in rx.finditer(sentence):
+                    names = m.group("names")
+                    found = _split_names(names)
+                    for main, aliases in found:
+                        out.append((main, aliases, inline_to_text(sentence)[:300]))
+    return out
+
+
+def _split_names(names: str) -> list[tuple[str, list[str]]]:
+    out: list[tuple[str, list[str]]] = []
+    for chunk in re.split(r"\s*(?:,|\band\b)\s*(?![^(]*\))", names):
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        m = re.match(r"^(.*?)\s*\(\s*(?:aka\s*)?(.*?)\s*\)\s*$", chunk)
+        main, alias = (m.group(1), m.group(2)) if m else (chunk, None)
+        main = main.strip().strip("`").strip().rstrip(".,;:!?")
+        aliases = [alias.strip("`").strip()] if alias else []
+        if not _name_ok(main):
+            continue
+        out.append((main, aliases))
+    return out
+
+
+def _name_ok(name: str) -> bool:
+    words = name.split()
+    if not name or name.lower() in _GENERIC_NAMES or words[0].lower() in _GENERIC_NAMES:
+        return False
+    return bool(re.search(r"\d", name)) or len(words) >= 2 or "-" in name or name.isupper() and len(name) > 2
+
+
+def _size_lists(
+    post: Post, families: dict[str, str], primary: str | None, is_main: Any = None
+) -> list[tuple[str, list[str], str]]:
+    """(family ckey, sizes, evidence) from lines like `Qwen2.5-Coder: 1.5B, 7B` / `comes in two sizes: 8B and 70B`."""
+    out: list[tuple[str, list[str], str]] = []
+    family_res = {ck: _name_regex(disp) for ck, disp in families.items()}
+    for sent in post.doc.sentences + ([post.title] if post.title else []):
+        if "|" in sent or _SIZE_LIST_EXCLUDE_RE.search(sent):
+            continue
+        line_form = re.match(r"^([A-Z][\w.-]*(?:\s[A-Z0-9][\w.-]*)?)\s*[:：]\s*(.*)$", sent)
+        target: str | None = None
+        rest = sent
+        if line_form:
+            lead = line_form.group(1).strip()
+            for ck, rx in family_res.items():
+                if rx.fullmatch(lead):
+                    target, rest = ck, line_form.group(2)
+                    break
+            else:
+                ck = _ckey(family_of(lead))
+                if is_main is not None and is_main(ck) and _LIST_SIZE_RE.search(line_form.group(2)):
+                    families.setdefault(ck, lead)
+                    family_res[ck] = _name_regex(lead)
+                    target, rest = ck, line_form.group(2)
+        if target is None:
+            if not _SIZE_LIST_CUE_RE.search(sent):
+                continue
+            mentioned = [(m.start(), ck) for ck, rx in family_res.items() for m in [rx.search(sent)] if m]
+            if mentioned:
+                target = sorted(mentioned, key=lambda x: (x[0], -len(x[1])))[0][1]
+            else:
+                target = primary
+        if target is None:
+            continue
+        sizes: list[str] = []
+        rest = _NAMEISH_RE.sub(lambda m: m.group(0) if re.fullmatch(_SIZE_TOKEN, m.group(0)) else " ", rest)
+        for rx in family_res.values():
+            rest = rx.sub(" ", rest)
+        raw: list[tuple[str, str | None, bool]] = []
+        for m in _LIST_SIZE_RE.finditer(rest):
+            raw.append((m.group(1), m.group(2), bool(m.group("later"))))
+        # `7, 13, and 34 billion parameters`: a trailing unit applies to the whole list
+        listed: dict[str, str] = {}
+        for m in _UNITLESS_LIST_RE.finditer(rest):
+            for num in re.findall(r"\d+(?:\.\d+)?", m.group(1)):
+                listed[num] = m.group(2)
+        for num, unit, later in raw:
+            u = unit or listed.get(num)
+            if not u or later:
+                continue
+            size = _norm_size(num, u)
+            value = _size_value(size)
+            if size and value and value >= 1e8 and size not in sizes:
+                sizes.append(size)
+        if len(sizes) >= 2 or (len(sizes) == 1 and line_form is not None and rest is not sent):
+            out.append((target, sizes, sent[:300]))
+    return out
+
+
+def _size_value(size: str | None) -> float | None:
+    if not size:
+        return None
+    m = re.match(r"^(\d+x)?(\d+(?:\.\d+)?)([bm])$", size)
+    if not m or m.group(1):
+        return None
+    return to_number(m.group(2), m.group(3))
+
+
+def _name_regex(name: str) -> re.Pattern[str]:
+    parts = [re.escape(p) for p in re.split(r"[-_ ]+", name) if p]
+    return re.compile(r"(?<![\w.-])" + r"[-_ ]?".join(parts) + r"(?![\w]|[-.][\w])", re.I)
+
+
+def _announced(post: Post) -> tuple[list[Group], str | None]:
+    plain = post.doc.plain
+    title_name = _title_name(post.title, plain)
+    releases = _release_names(post)
+    primary_name = title_name or (releases[0][0] if releases else None)
+    primary = _ckey(family_of(primary_name)) if primary_name else None
+
+    families: dict[str, str] = {}
+    if primary_name and primary:
+        families[primary] = primary_name
+
+    def is_main(ck: str) -> bool:
+        if primary is None:
+            return False
+        if ck == primary:
+            return True
+        return ck.startswith(primary) and not re.match(r"[\d.]", ck[len(primary) :])
+
+    groups: dict[tuple[str, str | None], Group] = {}
+
+    def add(ck: str, size: str | None, display: str, *, extra: bool, repo: tuple[str, str] | None = None,
+            name: str | None = None, evidence: str | None = None) -> None:
+        key = (ck, size)
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = Group(ck, size, display, extra=extra, evidence=evidence)
+        if repo and repo not in g.repos:
+            g.repos.append(repo)
+        if name and name not in g.names:
+            g.names.append(name)
+
+    # Hugging Face repos of the primary family (and families extending it)
+    for rid, anchor in _hf_links(post):
+        short = rid.split("/")[-1]
+        ck = _ckey(family_of(short))
+        if is_main(ck):
+            families.setdefault(ck, _family_display(short))
+            add(ck, _size_of(short), short, extra=False, repo=(rid, anchor), name=anchor or None)
+
+    # models named in release statements
+    repo_by_anchor = {a.lower(): (rid, a) for rid, a in _hf_links(post) if a}
+    for name, aliases, ev in releases:
+        ck = _ckey(family_of(name))
+        size = _size_of(name)
+        repo = repo_by_anchor.get(name.lower())
+        if repo is None:
+            for rid, a in _hf_links(post):
+                if _ckey(family_of(rid.split("/")[-1])) == ck and (size is None or _size_of(rid) == size):
+                    repo = (rid, a)
+                    break
+        if repo and size is None:
+            size = _size_of(repo[0].split("/")[-1])
+        main = is_main(ck)
+        if main:
+            families.setdefault(ck, _family_display(name))
+        add(ck, size, name, extra=not main, repo=repo, name=name, evidence=ev)
+        for alias in aliases:
+            groups[(ck, size)].names.append(alias)
+
+    # size lists for the main families
+    for ck, sizes, ev in _size_lists(post, families, primary, is_main):
+        if not is_main(ck):
+            continue
+        if any(g.ckey == ck and g.size is None and g.repos for g in groups.values()):
+            continue  # a family with an unsized repo is one model, not a size series
+        display = families.get(ck, ck)
+        for size in sizes:
+            joiner = " " if " " in display else "-"
+            add(ck, size, f"{display}{joiner}{size.upper()}", extra=False, name=f"{display}{joiner}{size.upper()}", evidence=ev)
+
+    # the primary model itself, when the post names no repo or size for it
+    if primary and primary_name and not any(g.ckey == primary or is_main(g.ckey) for g in groups.values()):
+        add(primary, _size_of(primary_name), primary_name, extra=False, name=primary_name, evidence=post.title)
+
+    # drop unsized groups of a family that also has sized groups
+    sized = {g.ckey for g in groups.values() if g.size}
+    out = [g for g in groups.values() if g.size or g.ckey not in sized or g.repos and g.extra]
+    for g in out:
+        if g.size is None and not g.extra and families.get(g.ckey) and g.display != families[g.ckey]:
+            g.names.append(families[g.ckey])
+    for g in out:
+        g.family_display = families.get(g.ckey)
+    return out, primary
+
+
+def _family_display(name: str) -> str:
+    fam = family_of(name)
+    parts = re.split(r"[-_ ]+", name)
+    keep = [p for p in parts if _ckey(p) and _ckey(p) in _ckey(fam)]
+    return "-".join(keep) or name
+
+
+def _primary_org(groups: list[Group], primary: str | None) -> str | None:
+    counts: dict[str, int] = {}
+    for g in groups:
+        for rid, _ in g.repos:
+            org = rid.split("/")[0]
+            counts[org] = counts.get(org, 0) + (2 if g.ckey == primary else 1)
+    return max(counts, key=lambda k: counts[k]) if counts else None
+
+
+# ---------------------------------------------------------------- facts per record
+
+
+def _group_regex(g: Group) -> re.Pattern[str]:
+    names = list(dict.fromkeys([g.display, *g.names, *[r.split("/")[-1] for r, _ in g.repos]]))
+    alts = []
+    for n in names:
+        parts = [re.escape(p) for p in re.split(r"[-_ ]+", n) if p]
+        if parts:
+            alts.append(r"[-_ ]?".join(parts))
+    body = "|".join(sorted(alts, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.-])(?:{body})(?![\w]|[-.][\w])", re.I)
+
+
+def _family_mentions(s: str, families: dict[str, re.Pattern[str]]) -> set[str]:
+    return {ck for ck, rx in families.items() if rx.search(s)}
+
+
+def _record(
+    g: Group,
+    groups: list[Group],
+    post: Post,
+    primary: str | None,
+    org_hint: str | None,
+    main_count: int,
+    observed_at: datetime | None,
+) -> ToolRecord:
+    ref = g.ref(org_hint)
+    rb = RecordBuilder(g.display, post.url, observed_at)
+    rb.aliases = [n for n in dict.fromkeys([*g.names, *[r for r, _ in g.repos]]) if n != g.display]
+
+    # which sentences speak about this record
+    fam_res: dict[str, re.Pattern[str]] = {}
+    for other in groups:
+        if other.family_display:
+            fam_res.setdefault(other.ckey, _name_regex(other.family_display))
+    own_re = _group_regex(g)
+    other_res = [_group_regex(o) for o in groups if o is not g]
+    own: list[str] = []
+    family_level: list[str] = []
+    unscoped: list[str] = []
+    prev_own = False
+    for s in post.doc.sentences:
+        if "|" in s and s.count("|") >= 2:
+            prev_own = False
+            continue
+        if own_re.search(s) or (prev_own and re.match(r"^(?:It|This model|The model)\b", s)):
+            own.append(s)
+            prev_own = True
+            continue
+        prev_own = False
+        if any(rx.search(s) for rx in other_res):
+            # names another record of the same family only at family level?
+            fams = _family_mentions(s, fam_res)
+            if g.ckey in fams and not any(o.ckey == g.ckey and o.size and _group_regex(o).search(s) for o in groups if o is not g):
+                family_level.append(s)
+            continue
+        fams = _family_mentions(s, fam_res)
+        if fams:
+            if g.ckey in fams:
+                family_level.append(s)
+            continue
+        unscoped.append(s)
+    scoped = own + family_level
+    general = unscoped if not g.extra else []
+
+    # vendor
+    org = ref.org
+    if org:
+        rb.set("vendor", vendor_for_org(org), "hf:org", f"org={org}")
+    else:
+        fv = vendor_for_family(g.display)
+        if fv:
+            rb.set("vendor", fv[0], "vendors:family", f"{g.display} -> {fv[0]}", confidence=0.8)
+        elif post.url and vendor_for_domain(post.url):
+            rb.set("vendor", vendor_for_domain(post.url), "vendors:domain", post.url, confidence=0.7)
+        else:
+            hit = vendor_from_text(" ".join(([post.title] if post.title else []) + scoped[:5] + general[:5]))
+            if hit:
+                rb.set("vendor", hit[0], "text:vendor", hit[1], confidence=0.6)
+
+    # license: own sentences > table row > family/unscoped sentences
+    _license(rb, g, ref, scoped, general, post)
+
+    # parameters
+    _params(rb, g, ref, own, family_level + general if main_count == 1 and not g.extra else [], post)
+
+    # context
+    _context(rb, ref, scoped, general, post)
+
+    # release date: the post's own date
+    if post.date:
+        rb.set("release_date", post.date, "post:date", post.date_evidence)
+
+    # open weights
+    primary_open = any(o.repos and not o.extra for o in groups)
+    _open_weights(rb, g, scoped, general, primary_open)
+
+    # task
+    if not g.extra and not _NOT_TEXT_GEN_RE.search(g.display) and not any(_NOT_TEXT_GEN_RE.search(r) for r, _ in g.repos):
+        cue = next((s for s in scoped + general + ([post.title] if post.title else []) if _LLM_CUE_RE.search(s)), None)
+        if cue:
+            rb.set("task", "text-generation", "text:llm", cue, confidence=0.7)
+
+    # base model
+    _base(rb, g, ref, groups, post, own, org_hint)
+
+    # tagline, category, links
+    tag = next((sanitize_line(s) for s in own if len(s) > 40 and "|" not in s), None)
+    rb.set("tagline", tag, "text:first-sentence", tag)
+    cat = category_for(rb.values.get("task"), [], g.display)
+    rb.set("category", cat, "taxonomy", f"task={rb.values.get('task')} name={g.display}")
+    if post.url:
+        rb.add_link(LinkType.ANNOUNCEMENT, post.url)
+    for rid, _ in g.repos:
+        rb.add_link(LinkType.MODEL_CARD, f"https://huggingface.co/{rid}")
+    return rb.build(ref.repo_id)
+
+
+def _license(rb: RecordBuilder, g: Group, ref: ModelRef, scoped: list[str], general: list[str], post: Post) -> None:
+    hit = licenses.find_in_sentences(scoped)
+    if hit:
+        rb.set("license", hit.license, "text:license", hit.evidence, confidence=0.8)
+        return
+    keys = ref.names()
+    for table in post.doc.tables + _comment_tables(post):
+        if len(table) < 2:
+            continue
+        head = table[0]
+        cols = [i for i, h in enumerate(head) if _LICENSE_HEADER_RE.search(h.strip())]
+        if not cols:
+            continue
+        rows = _rows_for(table[1:], keys)
+        vals = {licenses.from_prose(r[cols[0]] + " license") for r in rows if len(r) > cols[0]}
+        vals.discard(None)
+        if len(vals) == 1:
+            lid = vals.pop()
+            assert lid is not None
+            rb.set("license", licenses.make_license(lid), "table:license", " | ".join(rows[0])[:200], confidence=0.8)
+            return
+    for s in general + scoped:
+        lid = licenses.from_prose(s) if re.search(r"licen[cs]", s, re.I) else None
+        if not lid and re.search(r"licen[cs]", s, re.I):
+            for anchor, url in post.doc.links:
+                if anchor and anchor in s and re.search(r"licen[cs]", anchor, re.I):
+                    lid = licenses.from_link(url)
+                    if lid:
+                        break
+        if not lid:
+            continue
+        exc = _EXCEPT_RE.search(s)
+        if exc:
+            excluded = {_norm_size(n, u or "b") for n, u in re.findall(r"(\d+(?:\.\d+)?)\s?([BbMm])?", exc.group(1))}
+            if g.size in excluded:
+                continue
+        elif licenses._NEGATED.search(s):
+            continue
+        rb.set("license", licenses.make_license(lid), "text:license", s, confidence=0.7)
+        return
+
+
+def _rows_for(rows: list[list[str]], keys: list[str]) -> list[list[str]]:
+    """Rows naming the model; exact cell matches win over partial ones."""
+    norm = [re.sub(r"[^a-z0-9.]", "", k.lower()) for k in keys]
+    exact = [r for r in rows if any(re.sub(r"[^a-z0-9.]", "", c.lower()) in norm for c in r)]
+    if exact:
+        return exact
+    return [r for r in rows if row_matches(r, keys)]
+
+
+def _comment_tables(post: Post) -> list[list[list[str]]]:
+    """Spec tables kept in HTML comments (blogs keep them as the source of a spec image)."""
+    from normalizer.text import markdown_tables
+
+    out: list[list[list[str]]] = []
+    for m in re.finditer(r"<!--(.*?)-->", post.markup, re.S):
+        if "|" in m.group(1):
+            out.extend(markdown_tables(m.group(1)))
+    return out
+
+
+def _params(rb: RecordBuilder, g: Group, ref: ModelRef, own: list[str], shared: list[str], post: Post) -> None:
+    """Main records: a stated count close to the size, the spec table, then the size itself.
+    Extras and unsized models: the count their own sentences state."""
+    size_value = _size_value(g.size)
+    prose = None
+    for s in own + shared:
+        hit = params.from_sentence(s)
+        if hit and hit.total:
+            if size_value and not g.extra and abs(hit.total - size_value) > 0.15 * size_value:
+                continue
+            prose = (hit, params.active_from_sentence(s), s)
+            break
+    if prose:
+        hit, active, s = prose
+        rb.set("parameters", Parameters(total=hit.total, active=active), hit.method, s)
+        return
+    keys = ref.names()
+    tables = post.doc.tables + _comment_tables(post)
+    total = _table_value(tables, _PARAM_HEADER_RE, keys)
+    if total and (not size_value or abs(total[0] - size_value) <= 0.15 * size_value):
+        active = _table_value(tables, _ACTIVE_HEADER_RE, keys)
+        rb.set(
+            "parameters",
+            Parameters(total=int(total[0]), active=int(active[0]) if active else None),
+            "table:params",
+            total[1],
+            confidence=0.9,
+        )
+        return
+    if size_value:
+        rb.set("parameters", Parameters(total=int(size_value)), "name", f"{g.display} ({g.size})", confidence=0.8)
+        return
+    if ref.repo_id:
+        hit = params.from_name(ref.repo_id)
+        if hit:
+            rb.set("parameters", Parameters(total=hit.total, active=hit.active), "name", ref.repo_id, confidence=0.8)
+
+
+def _table_value(tables: list[list[list[str]]], header: re.Pattern[str], keys: list[str]) -> tuple[float, str] | None:
+    for table in tables:
+        if len(table) < 2:
+            continue
+        cols = [i for i, h in enumerate(table[0]) if header.search(h.strip())]
+        if not cols:
+            continue
+        rows = _rows_for(table[1:], keys)
+        vals = set()
+        for r in rows:
+            if len(r) <= cols[0]:
+                continue
+            m = re.match(rf"^\s*~?\s*({NUM})\s?([BbMmTt])\b", r[cols[0]])
+            if m:
+                vals.add(to_number(m.group(1), m.group(2)))
+        vals.discard(None)
+        if len(vals) == 1:
+            v = vals.pop()
+            assert v is not None
+            return v, " | ".join(rows[0])[:200]
+    return None
+
+
+def _context(rb: RecordBuilder, ref: ModelRef, scoped: list[str], general: list[str], post: Post) -> None:
+    for pool, conf in ((scoped, 0.9), (None, 0.85), (general, 0.7)):
+        if pool is None:
+            tables = post.doc.tables + _comment_tables(post)
+            for table in tables:
+                if len(table) < 2:
+                    continue
+                cols = [i for i, h in enumerate(table[0]) if ctx.TABLE_HEADERS.search(h.strip())]
+                if not cols:
+                    continue
+                rows = _rows_for(table[1:], ref.names())
+                vals = {ctx.from_cell(r[cols[0]]) for r in rows if len(r) > cols[0]}
+                vals.discard(None)
+                if len(vals) == 1:
+                    v = vals.pop()
+                    assert v is not None
+                    rb.set("context_length", v, "table:context", " | ".join(rows[0])[:200], confidence=conf)
+                    return
+            continue
+        for s in pool:
+            hit = ctx.from_sentence(s)
+            if hit:
+                rb.set("context_length", hit.value, hit.method, hit.evidence, confidence=conf)
+                return
+
+
+def _open_weights(
+    rb: RecordBuilder, g: Group, scoped: list[str], general: list[str], primary_open: bool
+) -> None:
+    if g.repos:
+        rb.set("open_weights", True, "text:hf-repo-link", f"https://huggingface.co/{g.repos[0][0]}")
+        return
+    for s in scoped + general:
+        m = _OPEN_RE.search(s)
+        if m and not _OPEN_EXCLUDE_RE.search(s[max(0, m.start() - 50) : m.start()]):
+            rb.set("open_weights", True, "text:open-weights", s, confidence=0.8)
+            return
+    if g.extra and g.evidence and primary_open and not _API_ONLY_RE.search(g.evidence):
+        rb.set("open_weights", True, "text:released-with-open-models", g.evidence, confidence=0.6)
+        return
+    for s in scoped:
+        if _API_ONLY_RE.search(s):
+            rb.set("open_weights", False, "text:api-only", s, confidence=0.7)
+            if not rb.has("license"):
+                rb.set("license", License(terms=LicenseTerms.PROPRIETARY), "text:api-only", s, confidence=0.6)
+            return
+
+
+def _base(rb: RecordBuilder, g: Group, ref: ModelRef, groups: list[Group], post: Post, own: list[str], org_hint: str | None) -> None:
+    keys = ref.names()
+    for table in post.doc.tables:
+        if len(table) < 2:
+            continue
+        cols = [i for i, h in enumerate(table[0]) if _BASE_HEADER_RE.search(h.strip())]
+        if not cols:
+            continue
+        rows = _rows_for(table[1:], keys)
+        if len(rows) != 1 or len(rows[0]) <= cols[0]:
+            continue
+        cell = rows[0][cols[0]].strip()
+        for anchor, url in post.doc.links:
+            rid = repo_id_from_url(url)
+            if rid and "/" in rid and anchor.strip() == cell:
+                rb.set("base_model", rid, "table:base-model", " | ".join(rows[0])[:200], confidence=0.9)
+                rb.set("base_model_relation", "finetune", "table:base-model", cell, confidence=0.6)
+                return
+    own_re = _group_regex(g)
+    lines = []
+    for ln in strip_code(post.markup).splitlines():
+        if ln.count("|") >= 2:
+            continue
+        m = own_re.search(ln)
+        if m:
+            lines.append(ln[m.start() :])  # the record must be the subject, before the trigger
+    found = base_from_text("\n".join(lines), ref) if lines else None
+    if found:
+        rb.set("base_model", found[0], "text:base-model", found[1], confidence=0.7)
+        rb.set("base_model_relation", found[2].value, "text:base-model", found[1], confidence=0.6)
+        return
+    # "fine-tuned on Llama 3 8B": another record of this post
+    for s in own:
+        m = re.search(r"\bfine-?tuned (?:on|from)\s+(.{3,60})", s, re.I)
+        if not m:
+            continue
+        for other in groups:
+            if other is g or not other.repos:
+                continue
+            if _group_regex(other).match(m.group(1)):
+                rid = other.best_repo(org_hint)
+                rb.set("base_model", rid, "text:base-model", s, confidence=0.7)
+                rb.set("base_model_relation", "finetune", "text:base-model", s, confidence=0.7)
+                return
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, default=str)[:200]

@@ -1,0 +1,100 @@
+"""Context window in tokens, as the document states it (`8K` -> 8000, `32,768` -> 32768)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from normalizer.numbers import NUM, to_number
+
+
+@dataclass(frozen=True)
+class ContextHit:
+    value: int
+    method: str
+    evidence: str
+    rank: int
+    """Lower is stronger: 0 key-value, 1 prose, 2 table."""
+
+
+_CTX_UNIT = r"(k|m)?"
+_CTX_NUM = rf"({NUM})\s?{_CTX_UNIT}(?![a-z0-9])"
+_CTX_WORDS = r"(?:context(?:\s|-)?(?:length|window|size|len)|max(?:imum)?\s+(?:context|sequence|input)\s+length|seq(?:uence)?\s*len(?:gth)?|content length)"
+
+# `Context length: 2048 tokens`, `Context Length: Full 32,768 tokens`
+_KV_RE = re.compile(rf"^{_CTX_WORDS}\s*[:：]\s*(?:full|up to|upto|~)?\s*{_CTX_NUM}", re.I)
+# `context length of 8K tokens`, `context window of up to 128K`, `context length up to 32,768 tokens`
+_PROSE_FWD_RE = re.compile(
+    rf"\b{_CTX_WORDS}\s+(?:of\s+|is\s+|to\s+|at\s+|up\s+to\s+|of\s+up\s+to\s+|is\s+up\s+to\s+|set\s+for\s+\w+\s+up\s+to\s+)*"
+    rf"(?:~|about\s+|approximately\s+)?{_CTX_NUM}",
+    re.I,
+)
+# `a 16k context window`, `128K context length`, `32k-token context`, `128K tokens of context`
+_PROSE_BACK_RE = re.compile(
+    rf"(?<![\w.]){_CTX_NUM}(?:[- ]tokens?)?(?:\s+of)?[- ](?:long[- ])?(?:context|ctx)(?:[- ](?:length|window|size))?\b",
+    re.I,
+)
+# `input text longer than 256 word pieces is truncated`
+_TRUNC_RE = re.compile(
+    rf"longer than\s+{_CTX_NUM}\s+(?:tokens|word\s?pieces|wordpieces)\s+(?:is|are|will be|gets?)\s+truncated",
+    re.I,
+)
+# `support(s) up to 128K tokens` — only when the sentence is about context
+_SUPPORT_RE = re.compile(rf"\bsupports?\s+(?:up\s+to\s+)?{_CTX_NUM}\s+tokens\b", re.I)
+
+_NEGATION_RE = re.compile(r"\b(?:not|n't|no longer|without|cannot)\b", re.I)
+_NOT_WINDOW_RE = re.compile(
+    r"\b(?:generat\w*|output|fine-?tun\w*|trained with|training|extrapolat\w*|extend\w*|exceeding|beyond|longer than|yarn|rope)\b",
+    re.I,
+)
+
+TABLE_HEADERS = re.compile(
+    r"^(?:default\s+)?(?:context(?:\s|-)?(?:length|window|size|len)?|content length|seq\s?len|max(?:imum)?\s+(?:context|sequence|tokens)(?:\s+length)?|sequence length)\b",
+    re.I,
+)
+
+
+def parse_tokens(num: str, unit: str | None) -> int | None:
+    value = to_number(num, unit)
+    if value is None:
+        return None
+    value = int(round(value))
+    return value if 64 <= value <= 100_000_000 else None
+
+
+def from_sentence(sentence: str) -> ContextHit | None:
+    s = sentence.strip()
+    m = _KV_RE.search(s)
+    if m:
+        v = parse_tokens(m.group(1), m.group(2))
+        if v:
+            return ContextHit(v, "text:key-value", s[:300], 0)
+    if _NEGATION_RE.search(s):
+        return None
+    m = _TRUNC_RE.search(s)
+    if m:
+        v = parse_tokens(m.group(1), m.group(2))
+        if v:
+            return ContextHit(v, "text:truncation", s[:300], 1)
+    for regex in (_PROSE_FWD_RE, _PROSE_BACK_RE):
+        m = regex.search(s)
+        if m:
+            lead = s[max(0, m.start() - 60) : m.start()]
+            if _NOT_WINDOW_RE.search(lead + m.group(0)):
+                continue
+            v = parse_tokens(m.group(1), m.group(2))
+            if v:
+                return ContextHit(v, "text", s[:300], 1)
+    m = _SUPPORT_RE.search(s)
+    if m and re.search(r"context", s, re.I) and not _NOT_WINDOW_RE.search(s[: m.start()]):
+        v = parse_tokens(m.group(1), m.group(2))
+        if v:
+            return ContextHit(v, "text", s[:300], 1)
+    return None
+
+
+def from_cell(cell: str) -> int | None:
+    m = re.search(rf"^\s*(?:up to\s+)?{_CTX_NUM}(?:\s*tokens)?\s*$", cell, re.I)
+    if not m:
+        return None
+    return parse_tokens(m.group(1), m.group(2))

@@ -1,0 +1,122 @@
+"""Model identity: repo ids from URLs/file names, slugs, families, aliases.
+
+A family groups the variants editors compare as one tool: sizes, base/instruct/
+chat, and quantised re-uploads. `family_of("mixtral-8x22b-instruct")` and
+`family_of("Mixtral 8x22B")` give the same slug.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import unquote, urlparse
+
+_HF_HOSTS = ("huggingface.co", "hf.co", "www.huggingface.co")
+_RESERVED = {"api", "datasets", "spaces", "docs", "blog", "models", "papers", "collections", "organizations", "settings", "join", "login", "tasks", "learn", "chat"}
+_REPO_PART = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+REPO_ID_RE = re.compile(rf"^{_REPO_PART}/{_REPO_PART}$")
+
+
+def repo_id_from_url(url: str | None) -> str | None:
+    """`https://huggingface.co/<org>/<name>` (page, /api/models/, /raw/main/README.md, /blob/...)."""
+    if not url:
+        return None
+    try:
+        parsed = urlparse(url.strip())
+    except ValueError:
+        return None
+    if parsed.netloc.lower() not in _HF_HOSTS:
+        return None
+    parts = [unquote(p) for p in parsed.path.split("/") if p]
+    if len(parts) >= 2 and parts[0] == "api" and parts[1] == "models":
+        parts = parts[2:]
+    if not parts or parts[0] in _RESERVED:
+        return None
+    if len(parts) >= 2 and parts[1] not in ("resolve", "blob", "raw", "tree", "discussions"):
+        candidate = f"{parts[0]}/{parts[1]}"
+    else:
+        candidate = parts[0]
+    candidate = candidate.split("?")[0].split("#")[0]
+    if REPO_ID_RE.match(candidate) or re.fullmatch(_REPO_PART, candidate):
+        return candidate
+    return None
+
+
+def repo_id_from_filename(filename: str | None) -> str | None:
+    """`<org>__<name>.md`, `<org>__<name>__expand-….json`, `<name>.infos.json` -> repo id."""
+    if not filename:
+        return None
+    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"(?:\.infos)?\.(?:md|json|txt|yaml|yml|html?)$", "", base, flags=re.I)
+    parts = [p for p in base.split("__") if p and not p.startswith("expand-")]
+    if not parts:
+        return None
+    if len(parts) >= 2:
+        org, name = parts[-2], parts[-1]
+        candidate = f"{org}/{name}"
+        return candidate if REPO_ID_RE.match(candidate) else None
+    return parts[0] if re.fullmatch(_REPO_PART, parts[0]) else None
+
+
+def slugify(name: str) -> str:
+    """Lowercase ASCII slug: `Qwen2.5-VL 72B Instruct` -> `qwen2.5-vl-72b-instruct`."""
+    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    s = s.lower().replace("_", "-")
+    s = re.sub(r"[^a-z0-9.]+", "-", s)
+    s = re.sub(r"(?<![0-9])\.|\.(?![0-9])", "-", s)
+    s = re.sub(r"-{2,}", "-", s).strip("-.")
+    return s or "unnamed"
+
+
+# Tokens that name a variant of a family rather than a different model.
+_VARIANT_TOKENS = {
+    "base", "instruct", "instruction", "chat", "it", "hf", "sft", "dpo", "rlhf", "preview",
+    "gguf", "ggml", "awq", "gptq", "exl2", "mlx", "onnx", "fp8", "fp16", "bf16", "int4", "int8",
+    "4bit", "8bit", "4bits", "8bits", "bnb", "nf4", "q4", "q8", "q4-k-m", "quantized", "quant",
+    "turbo", "latest", "open", "pretrained", "vision", "text", "dense",
+}
+# A maker's name written before the model name (`Meta-Llama-3` is the `llama-3` family).
+_MAKER_PREFIXES = {"meta", "facebook", "google", "microsoft", "nvidia", "ibm", "apple", "amazon"}
+_SIZE_RE = re.compile(r"^(?:\d+x)?\d+(?:\.\d+)?[bmk]$|^a\d+(?:\.\d+)?b$|^e\d+b$")
+_DATE_RE = re.compile(r"^(?:\d{4}|\d{6}|\d{8})$")
+_VERSION_RE = re.compile(r"^v\d+(?:\.\d+)*$")
+
+
+def _tokens(name: str) -> list[str]:
+    short = name.rsplit("/", 1)[-1]
+    short = re.sub(r"(?<=[a-z])(?<!\dx)(?<![-_ .]a)(?=\d+(?:\.\d+)?[bm]\b)", "-", short.lower())
+    return [t for t in slugify(short).split("-") if t]
+
+
+def family_of(name: str) -> str:
+    """Family slug: sizes, variants, quantisations and date stamps removed.
+
+    `meta-llama/Llama-2-7b-chat-hf` -> `llama-2`; `Mixtral 8x22B` and
+    `mixtral-8x22b-instruct` -> `mixtral`; `Qwen2-57B-A14B-Instruct` -> `qwen2`.
+    """
+    toks = _tokens(name)
+    kept: list[str] = []
+    for t in toks:
+        if t in _VARIANT_TOKENS or _SIZE_RE.match(t) or _DATE_RE.match(t):
+            continue
+        if re.fullmatch(r"q\d(?:-k)?(?:-[sml])?|k-[sml]|[sml]", t):
+            continue
+        kept.append(t)
+    while kept and _VERSION_RE.match(kept[-1]):
+        kept.pop()
+    if len(kept) > 1 and kept[0] in _MAKER_PREFIXES:
+        kept = kept[1:]
+    return "-".join(kept) or (toks[0] if toks else "unnamed")
+
+
+def display_name(repo_or_name: str) -> str:
+    return repo_or_name.rsplit("/", 1)[-1]
+
+
+def aliases_for(source_id: str | None, name: str, extra: list[str] | None = None) -> list[str]:
+    """Other spellings that identify the same model (repo id, short name, spaced form)."""
+    out: list[str] = []
+    for cand in [source_id, display_name(source_id) if source_id else None, name, *(extra or [])]:
+        if cand and cand != name and cand not in out:
+            out.append(cand)
+    return out

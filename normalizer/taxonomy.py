@@ -1,0 +1,42 @@
+"""Site category from task and tags, via the rules in data/taxonomy.toml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Rule:
+    category: str
+    tags: frozenset[str]
+    tasks: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def rules() -> tuple[Rule, ...]:
+    raw = resources.files("normalizer").joinpath("data/taxonomy.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    return tuple(
+        Rule(
+            category=r["category"],
+            tags=frozenset(t.lower() for t in r.get("tags", [])),
+            tasks=frozenset(t.lower() for t in r.get("tasks", [])),
+        )
+        for r in data.get("rule", [])
+    )
+
+
+def category_for(task: str | None, tags: list[str] | None = None, name: str | None = None) -> str | None:
+    """First rule whose tags (or words of the model name) or task match; None if none does."""
+    words = {t.lower() for t in tags or []}
+    if name:
+        words |= {w for w in re.split(r"[^a-z0-9]+", name.lower()) if w}
+    t = (task or "").lower()
+    for rule in rules():
+        if rule.tags & words or (t and t in rule.tasks):
+            return rule.category
+    return None

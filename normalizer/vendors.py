@@ -1,0 +1,62 @@
+"""Vendor display names from HF orgs (data/vendors.toml) and from post text."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, dict[str, str]]:
+    raw = resources.files("normalizer").joinpath("data/vendors.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    return {
+        "orgs": {k.lower(): v for k, v in data.get("orgs", {}).items()},
+        "mentions": dict(data.get("mentions", {})),
+        "families": {k.lower(): v for k, v in data.get("families", {}).items()},
+        "domains": {k.lower(): v for k, v in data.get("domains", {}).items()},
+    }
+
+
+def vendor_for_org(org: str | None) -> str | None:
+    """HF org -> display name; unknown orgs fall back to the org name itself."""
+    if not org:
+        return None
+    return _data()["orgs"].get(org.lower(), org)
+
+
+def is_known_org(org: str) -> bool:
+    return org.lower() in _data()["orgs"]
+
+
+def vendor_from_text(text: str) -> tuple[str, str] | None:
+    """The first maker named in `text` -> (display name, the phrase found)."""
+    best: tuple[int, str, str] | None = None
+    for phrase, display in _data()["mentions"].items():
+        m = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text)
+        if m and (best is None or m.start() < best[0]):
+            best = (m.start(), display, phrase)
+    return None if best is None else (best[1], best[2])
+
+
+def vendor_for_family(name: str) -> tuple[str, str] | None:
+    """Maker of a model family named without a repo (`Qwen2.5-Max` -> Qwen): (vendor, prefix)."""
+    compact = re.sub(r"[^a-z0-9]", "", name.lower())
+    best: tuple[str, str] | None = None
+    for prefix, vendor in _data()["families"].items():
+        if compact.startswith(prefix) and (best is None or len(prefix) > len(best[1])):
+            best = (vendor, prefix)
+    return best
+
+
+def vendor_for_domain(url: str) -> str | None:
+    """Maker whose own site published the post (`https://mistral.ai/news/...` -> Mistral AI)."""
+    from urllib.parse import urlparse
+
+    host = (urlparse(url).netloc or "").lower().split(":")[0]
+    for domain, vendor in _data()["domains"].items():
+        if host == domain or host.endswith("." + domain):
+            return vendor
+    return None

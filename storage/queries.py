@@ -1,0 +1,220 @@
+"""Read queries over a Session: claims per tool, resolved tools, listings, stats."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import distinct, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.names import norm_alias, norm_source_id
+from storage.ranking import DEFAULT_POLICY, RankPolicy
+from storage.resolve import ClaimData, build_record, resolve_claims
+from storage.schema import (
+    Alias,
+    Claim,
+    CrawlError,
+    CrawlRun,
+    Document,
+    SourceStateRow,
+    Tool,
+    Variant,
+)
+from storage.views import ClaimView, ResolvedTool, SourceState, ToolSummary
+
+
+def load_claims(session: Session, tool_ids: Iterable[int]) -> dict[int, list[ClaimData]]:
+    ids = list(tool_ids)
+    out: dict[int, list[ClaimData]] = defaultdict(list)
+    if not ids:
+        return out
+    rows = session.execute(
+        select(Claim, Document.url)
+        .join(Document, Claim.document_id == Document.id)
+        .where(Claim.tool_id.in_(ids))
+        .order_by(Claim.id)
+    )
+    for claim, document_url in rows:
+        out[claim.tool_id].append(claim_data(claim, document_url))
+    return out
+
+
+def claim_data(claim: Claim, document_url: str) -> ClaimData:
+    return ClaimData(
+        id=claim.id,
+        field=claim.field,
+        value=claim.value,
+        source_kind=claim.source_kind,
+        source_url=claim.source_url,
+        method=claim.method,
+        evidence=claim.evidence,
+        confidence=claim.confidence,
+        observed_at=claim.observed_at,
+        document_id=claim.document_id,
+        document_url=document_url,
+        record_key=claim.record_key,
+    )
+
+
+def resolve_tool(session: Session, tool: Tool, policy: RankPolicy = DEFAULT_POLICY) -> ResolvedTool:
+    claims = load_claims(session, [tool.id]).get(tool.id, [])
+    resolution = resolve_claims(claims, policy)
+    aliases = [a.alias for a in tool.aliases]
+    merged_into = session.get(Tool, tool.merged_into_id) if tool.merged_into_id else None
+    return ResolvedTool(
+        slug=tool.slug,
+        status=tool.status,
+        merged_into=merged_into.slug if merged_into else None,
+        record=build_record(resolution, slug=tool.slug, name=tool.name, aliases=aliases),
+        variants=[v.source_id for v in tool.variants],
+        aliases=aliases,
+        claims=[
+            ClaimView(
+                id=c.id,
+                field=c.field,
+                value=c.value,
+                source_kind=c.source_kind,
+                source_url=c.source_url,
+                method=c.method,
+                observed_at=c.observed_at,
+                document_id=c.document_id,
+                record_key=c.record_key,
+                evidence=c.evidence,
+                confidence=c.confidence,
+            )
+            for c in claims
+        ],
+        conflicts=resolution.conflicts,
+    )
+
+
+def get_tool(session: Session, slug: str) -> Tool | None:
+    return session.scalar(
+        select(Tool)
+        .where(Tool.slug == slug)
+        .options(selectinload(Tool.variants), selectinload(Tool.aliases))
+    )
+
+
+def list_tools(
+    session: Session, status: str | None = None, policy: RankPolicy = DEFAULT_POLICY
+) -> list[ToolSummary]:
+    query = select(Tool).order_by(Tool.slug)
+    if status is not None:
+        query = query.where(Tool.status == status)
+    tools = list(session.scalars(query))
+    claims = load_claims(session, [t.id for t in tools])
+    out: list[ToolSummary] = []
+    for tool in tools:
+        tool_claims = claims.get(tool.id, [])
+        values = resolve_claims(tool_claims, policy).values
+        license_ = values.get("license") or {}
+        params = values.get("parameters") or {}
+        out.append(
+            ToolSummary(
+                slug=tool.slug,
+                name=values.get("name") or tool.name,
+                vendor=values.get("vendor"),
+                status=tool.status,
+                license_id=license_.get("id"),
+                params_total=params.get("total"),
+                claims_count=len(tool_claims),
+                source_kinds=sorted({c.source_kind for c in tool_claims}),
+            )
+        )
+    return out
+
+
+def find_tool_slug(session: Session, name_or_id: str) -> str | None:
+    """Slug of the tool known by this slug, alias or HF repo id (normalised)."""
+    text = name_or_id.strip()
+    if not text:
+        return None
+    slug = session.scalar(select(Tool.slug).where(Tool.slug == text))
+    if slug:
+        return slug
+    return session.scalar(
+        select(Tool.slug)
+        .outerjoin(Alias, Alias.tool_id == Tool.id)
+        .outerjoin(Variant, Variant.tool_id == Tool.id)
+        .where(
+            or_(
+                Variant.source_id_norm == norm_source_id(text),
+                Alias.alias_norm == norm_alias(text),
+            )
+        )
+        .order_by(Tool.id)
+        .limit(1)
+    )
+
+
+def get_states(session: Session, keys: Iterable[str]) -> dict[str, SourceState]:
+    wanted = list(dict.fromkeys(keys))
+    out: dict[str, SourceState] = {}
+    for start in range(0, len(wanted), 500):  # stay under bind-parameter limits
+        chunk = wanted[start : start + 500]
+        for row in session.scalars(select(SourceStateRow).where(SourceStateRow.key.in_(chunk))):
+            out[row.key] = state_view(row)
+    return out
+
+
+def state_view(row: SourceStateRow) -> SourceState:
+    return SourceState(
+        key=row.key,
+        sha=row.sha,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        content_hash=row.content_hash,
+        updated_at=row.updated_at,
+    )
+
+
+def collect_stats(session: Session) -> dict[str, Any]:
+    """Counts for `toolwatch stats --json`.
+
+    Everything outside `crawl_runs` depends only on what was crawled: replaying the
+    same crawl again leaves it unchanged. Per-run tallies (runs, their statuses, the
+    errors each run recorded) live under `crawl_runs`.
+    """
+
+    def count(model: Any) -> int:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+    def grouped(column: Any, *, distinct_of: Any = None) -> dict[str, int]:
+        counted = func.count(distinct(distinct_of)) if distinct_of is not None else func.count()
+        rows = session.execute(select(column, counted).group_by(column).order_by(column))
+        return {str(key): int(n) for key, n in rows}
+
+    tools_by_status = {status: 0 for status in ("candidate", "published", "rejected", "merged")}
+    tools_by_status.update(grouped(Tool.status))
+    error_pairs = select(CrawlError.url, CrawlError.kind).distinct().subquery()
+    return {
+        "documents": {
+            "total": count(Document),
+            "urls": int(session.scalar(select(func.count(distinct(Document.url)))) or 0),
+            "by_kind": grouped(Document.kind),
+        },
+        "claims": {"total": count(Claim), "by_source_kind": grouped(Claim.source_kind)},
+        "tools": {"total": count(Tool), "by_status": tools_by_status},
+        "variants": count(Variant),
+        "aliases": count(Alias),
+        "source_state": count(SourceStateRow),
+        "errors": {
+            "distinct": int(session.scalar(select(func.count()).select_from(error_pairs)) or 0),
+            "by_kind": {
+                str(kind): int(n)
+                for kind, n in session.execute(
+                    select(error_pairs.c.kind, func.count())
+                    .group_by(error_pairs.c.kind)
+                    .order_by(error_pairs.c.kind)
+                )
+            },
+        },
+        "crawl_runs": {
+            "total": count(CrawlRun),
+            "by_status": grouped(CrawlRun.status),
+            "errors_recorded": count(CrawlError),
+        },
+    }

@@ -1,0 +1,299 @@
+"""Resolution: turn a tool's claims into one canonical record. Pure functions.
+
+1. Only *current* claims count: per (document URL, record key, field) the newest
+   claim; older versions of the same URL are history, not a second opinion.
+2. Per field the winner is the best source rank (`ranking.RankPolicy`), then the
+   most recent `observed_at`, then the latest claim id.
+3. List fields (`aliases`, `links`) are the union over current claims, best first;
+   `pricing` takes its `model` from the winner and merges `prices` per provider.
+4. A conflict is reported when current claims from different documents hold
+   incompatible values for a factual field (`FACT_FIELDS`). Values are compatible
+   when they agree wherever both say something (a license with and without a
+   `name` but the same `id` is no conflict; strings compare case-insensitively).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import combinations
+from typing import Any
+
+from pydantic import ValidationError
+
+from normalizer.models import FieldProvenance, ToolRecord
+from storage.names import norm_alias
+from storage.ranking import DEFAULT_POLICY, RankPolicy
+from storage.views import Conflict, ConflictSource, ConflictValue
+
+RECORD_FIELDS: tuple[str, ...] = tuple(
+    name for name in ToolRecord.model_fields if name not in ("provenance", "warnings")
+)
+"""ToolRecord fields that become claims."""
+
+FACT_FIELDS: frozenset[str] = frozenset(
+    {
+        "vendor",
+        "family",
+        "task",
+        "category",
+        "license",
+        "open_weights",
+        "parameters",
+        "context_length",
+        "release_date",
+        "base_model",
+        "base_model_relation",
+        "pricing",
+    }
+)
+"""Fields checked for conflicts. Identity and prose fields (name, slug, source_id,
+aliases, links, tagline, description) legitimately differ between variants/sources."""
+
+
+@dataclass(frozen=True)
+class ClaimData:
+    """A claim as resolution sees it (plain data, no ORM)."""
+
+    field: str
+    value: Any
+    source_kind: str
+    observed_at: datetime
+    document_id: int
+    document_url: str
+    record_key: str
+    method: str = "unattributed"
+    source_url: str | None = None
+    evidence: str | None = None
+    confidence: float = 1.0
+    id: int = 0
+
+
+@dataclass
+class Resolution:
+    values: dict[str, Any] = field(default_factory=dict)
+    """Resolved JSON value per field."""
+    winners: dict[str, ClaimData] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+
+def current_claims(claims: Iterable[ClaimData]) -> list[ClaimData]:
+    """The newest claim per (document URL, record key, field)."""
+    latest: dict[tuple[str, str, str], ClaimData] = {}
+    for claim in claims:
+        key = (claim.document_url, claim.record_key, claim.field)
+        seen = latest.get(key)
+        if seen is None or (claim.observed_at, claim.id) > (seen.observed_at, seen.id):
+            latest[key] = claim
+    return list(latest.values())
+
+
+def ranked(claims: Iterable[ClaimData], policy: RankPolicy = DEFAULT_POLICY) -> list[ClaimData]:
+    """Best first: source rank, then recency, then insertion order (later wins)."""
+    return sorted(
+        claims,
+        key=lambda c: (
+            policy.rank(c.field, c.source_kind),
+            -c.observed_at.timestamp(),
+            -c.id,
+        ),
+    )
+
+
+def resolve_claims(claims: Iterable[ClaimData], policy: RankPolicy = DEFAULT_POLICY) -> Resolution:
+    by_field: dict[str, list[ClaimData]] = {}
+    for claim in current_claims(claims):
+        by_field.setdefault(claim.field, []).append(claim)
+    result = Resolution()
+    for name in sorted(by_field, key=_field_order):
+        ordered = ranked(by_field[name], policy)
+        result.winners[name] = ordered[0]
+        if name == "aliases":
+            result.values[name] = _union(ordered, norm_alias)
+        elif name == "links":
+            result.values[name] = _union(ordered, lambda link: link.get("url"))
+        elif name == "pricing":
+            result.values[name] = _merge_pricing(ordered)
+        else:
+            result.values[name] = ordered[0].value
+        if name in FACT_FIELDS:
+            result.conflicts.extend(_conflicts(name, ordered, result.values[name]))
+    return result
+
+
+def build_record(
+    resolution: Resolution,
+    *,
+    slug: str,
+    name: str,
+    aliases: Sequence[str] | None = None,
+) -> ToolRecord:
+    """The canonical ToolRecord. `slug` is the tool's; `aliases` (if given) replace
+    the claimed ones; `name` is used when no claim names the tool."""
+    data: dict[str, Any] = dict(resolution.values)
+    data["slug"] = slug
+    data["name"] = data.get("name") or name
+    if aliases is not None:
+        data["aliases"] = list(aliases)
+    data["provenance"] = {
+        field_name: FieldProvenance(
+            source_url=claim.source_url,
+            method=claim.method,
+            observed_at=claim.observed_at,
+            evidence=claim.evidence,
+            confidence=claim.confidence,
+        )
+        for field_name, claim in resolution.winners.items()
+        if field_name in data
+    }
+    warnings: list[str] = []
+    while True:
+        try:
+            return ToolRecord.model_validate({**data, "warnings": warnings})
+        except ValidationError as exc:  # a stored value the current model rejects
+            bad = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+            bad -= {"slug", "name", "warnings"}
+            if not bad:
+                raise
+            for field_name in sorted(bad):
+                data.pop(field_name, None)
+                data["provenance"].pop(field_name, None)
+                warnings.append(f"stored claim for {field_name!r} no longer validates; dropped")
+
+
+def _field_order(name: str) -> int:
+    return RECORD_FIELDS.index(name) if name in RECORD_FIELDS else len(RECORD_FIELDS)
+
+
+def _union(ordered: Sequence[ClaimData], key: Callable[[Any], Any]) -> list[Any]:
+    out: list[Any] = []
+    seen: set[Any] = set()
+    for claim in ordered:
+        for item in claim.value or []:
+            k = key(item)
+            if k not in seen:
+                seen.add(k)
+                out.append(item)
+    return out
+
+
+def _price_key(price: dict[str, Any]) -> str:
+    provider = str(price.get("provider") or "").casefold()
+    model_id = price.get("model_id")
+    return f"{provider}/{model_id}" if model_id else provider
+
+
+def _merge_pricing(ordered: Sequence[ClaimData]) -> dict[str, Any]:
+    """`model` from the best claim stating one; `prices` merged per provider, best first."""
+    model = next((c.value.get("model") for c in ordered if c.value.get("model")), None)
+    prices: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for claim in ordered:
+        for price in claim.value.get("prices") or []:
+            key = _price_key(price)
+            if key not in seen:
+                seen.add(key)
+                prices.append(price)
+    return {"model": model, "prices": prices}
+
+
+def _facets(field_name: str, value: Any) -> list[tuple[str | None, Any]]:
+    """What a claim asserts, split into independently comparable parts."""
+    if field_name != "pricing":
+        return [(None, value)]
+    out: list[tuple[str | None, Any]] = []
+    if value.get("model"):
+        out.append(("model", value["model"]))
+    for price in value.get("prices") or []:
+        amounts = {k: price.get(k) for k in ("input_per_mtok", "output_per_mtok", "currency")}
+        out.append((f"price:{_price_key(price)}", amounts))
+    return out
+
+
+def _chosen(field_name: str, facet: str | None, resolved: Any) -> Any:
+    for name, value in _facets(field_name, resolved):
+        if name == facet:
+            return value
+    return None
+
+
+def _conflicts(field_name: str, ordered: Sequence[ClaimData], resolved: Any) -> list[Conflict]:
+    by_facet: dict[str | None, list[tuple[Any, ClaimData]]] = {}
+    for claim in ordered:
+        for facet, value in _facets(field_name, claim.value):
+            by_facet.setdefault(facet, []).append((value, claim))
+    out: list[Conflict] = []
+    for facet, pairs in by_facet.items():
+        groups: dict[str, tuple[Any, list[ClaimData]]] = {}
+        for value, claim in pairs:  # best-ranked first, so groups keep that order
+            groups.setdefault(_canonical(value), (value, []))[1].append(claim)
+        disputed = any(
+            not compatible(v1, v2) and any(a.document_url != b.document_url for a in c1 for b in c2)
+            for (v1, c1), (v2, c2) in combinations(groups.values(), 2)
+        )
+        if disputed:
+            out.append(
+                Conflict(
+                    field=field_name,
+                    facet=facet,
+                    chosen=_chosen(field_name, facet, resolved),
+                    values=[
+                        ConflictValue(value=value, sources=[_source(c) for c in claims])
+                        for value, claims in groups.values()
+                    ],
+                )
+            )
+    return out
+
+
+def _source(claim: ClaimData) -> ConflictSource:
+    return ConflictSource(
+        source_kind=claim.source_kind,
+        source_url=claim.source_url or claim.document_url,
+        document_id=claim.document_id,
+        method=claim.method,
+        observed_at=claim.observed_at,
+    )
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def compatible(a: Any, b: Any) -> bool:
+    """True when `a` and `b` agree wherever both state something."""
+    if a is None or b is None:
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return all(compatible(a[k], b[k]) for k in a.keys() & b.keys())
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip().casefold() == b.strip().casefold()
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(compatible(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int) and isinstance(b, int):
+        return numbers_agree(a, b)
+    return bool(a == b)
+
+
+def _significant_digits(n: int) -> int:
+    digits = str(abs(n)).rstrip("0")
+    return max(1, len(digits))
+
+
+def numbers_agree(a: int, b: int) -> bool:
+    """Equal, or one is the other as a document would round it ("8B" for 8,030,261,248,
+    "128K" for 131,072): prose rounding is not a disagreement between sources."""
+    if a == b:
+        return True
+    if a <= 0 or b <= 0:
+        return False
+    coarse, exact = (a, b) if _significant_digits(a) <= _significant_digits(b) else (b, a)
+    digits = _significant_digits(coarse)
+    if round(exact, digits - len(str(exact))) == coarse:
+        return True
+    # binary thousands: 128K written as 128000 by one source and 131072 by another
+    return coarse % 1000 == 0 and coarse // 1000 * 1024 == exact

@@ -1,0 +1,195 @@
+"""Whole crawls through the real Scrapy engine, replayed from cassettes.
+
+Each crawl is a `toolwatch crawl` subprocess (Twisted's reactor runs once per
+process); the database is inspected through `toolwatch stats/show --json`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+TOOLWATCH = str(Path(sys.executable).parent / "toolwatch")
+SCENARIOS = REPO / "tests" / "fixtures" / "cassettes"
+DEMO_SOURCES = REPO / "crawler" / "fixtures" / "demo_sources.toml"
+
+
+def run(args: list[str], tmp_path: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"TOOLWATCH_SPOOL_DIR": str(tmp_path / "spool"), "COLUMNS": "200"}
+    proc = subprocess.run(
+        [TOOLWATCH, *args], capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path
+    )
+    if ok:
+        assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def crawl(db: str, tmp_path: Path, *args: str, ok: bool = True) -> dict[str, Any]:
+    proc = run(["crawl", *args, "--json", "--db", db], tmp_path, ok=ok)
+    if not ok:
+        return {"returncode": proc.returncode, "stderr": proc.stderr, "stdout": proc.stdout}
+    [summary] = json.loads(proc.stdout)
+    return summary
+
+
+def stats(db: str, tmp_path: Path) -> dict[str, Any]:
+    return json.loads(run(["stats", "--json", "--db", db], tmp_path).stdout)
+
+
+def show(db: str, tmp_path: Path, ref: str) -> dict[str, Any]:
+    return json.loads(run(["show", ref, "--json", "--db", db], tmp_path).stdout)
+
+
+def without_runs(s: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in s.items() if k != "crawl_runs"}
+
+
+def scenario(name: str) -> list[str]:
+    return ["--replay", str(SCENARIOS / name), "--sources", str(SCENARIOS / name / "sources.toml")]
+
+
+def test_demo_crawl_stores_candidates_and_a_second_crawl_changes_nothing(
+    db_url: str, tmp_path: Path
+) -> None:
+    first = crawl(db_url, tmp_path, "--demo")
+    # robots.txt + 4 listing pages (meta-llama paginates) + 4 x (model info + card)
+    assert first["pages"] == 13
+    assert first["documents"] == 8
+    assert first["new_candidates"] == 4
+    assert first["errors"] == 0
+    before = stats(db_url, tmp_path)
+    assert before["tools"]["by_status"]["candidate"] == 4
+
+    second = crawl(db_url, tmp_path, "--demo")
+    # incremental: every listed sha is unchanged, so only robots.txt and listings
+    assert second["pages"] == 5
+    assert second["documents"] == second["new_candidates"] == second["changed_tools"] == 0
+    after = stats(db_url, tmp_path)
+    assert without_runs(after) == without_runs(before)
+    assert after["crawl_runs"]["total"] == before["crawl_runs"]["total"] + 1
+
+    tool = show(db_url, tmp_path, "meta-llama/Llama-3.1-8B-Instruct")
+    kinds = {c["source_kind"] for c in tool["claims"]}
+    assert kinds == {"hf-api", "hf-card"}
+    assert all(c["source_url"].startswith("https://huggingface.co/") for c in tool["claims"])
+    assert tool["record"]["license"]["id"] == "llama3.1"
+    assert tool["record"]["parameters"]["total"] == 8030261248  # safetensors, not "8B"
+
+
+def test_full_recrawl_refetches_but_stores_nothing_new(sqlite_url: str, tmp_path: Path) -> None:
+    crawl(sqlite_url, tmp_path, "--demo")
+    before = stats(sqlite_url, tmp_path)
+    again = crawl(sqlite_url, tmp_path, "--demo", "--full")
+    assert again["pages"] == 13
+    assert again["documents"] == 0 and again["new_candidates"] == 0
+    assert without_runs(stats(sqlite_url, tmp_path)) == without_runs(before)
+
+
+def test_gated_model_is_recorded_as_an_error_and_its_sibling_stored(
+    db_url: str, tmp_path: Path
+) -> None:
+    summary = crawl(db_url, tmp_path, *scenario("gated_detail"))
+    assert summary["errors"] == 1 and summary["new_candidates"] == 1
+    s = stats(db_url, tmp_path)
+    assert s["errors"]["by_kind"] == {"http-401": 1}
+    assert s["tools"]["total"] == 1
+
+
+def test_an_error_never_deletes_a_stored_tool(sqlite_url: str, tmp_path: Path) -> None:
+    crawl(sqlite_url, tmp_path, "--demo")
+    before = show(sqlite_url, tmp_path, "meta-llama/Llama-3.1-8B-Instruct")
+    # the same model now answers 401 (gated) on a forced full re-crawl
+    crawl(sqlite_url, tmp_path, *scenario("gated_detail"), "--full")
+    after = show(sqlite_url, tmp_path, "meta-llama/Llama-3.1-8B-Instruct")
+    assert after["record"] == before["record"]
+    assert stats(sqlite_url, tmp_path)["errors"]["by_kind"] == {"http-401": 1}
+
+
+def test_missing_model_is_recorded_as_404(sqlite_url: str, tmp_path: Path) -> None:
+    summary = crawl(sqlite_url, tmp_path, *scenario("not_found"))
+    assert summary["errors"] == 1
+    assert stats(sqlite_url, tmp_path)["errors"]["by_kind"] == {"http-404": 1}
+
+
+def test_rate_limit_is_retried_after_the_servers_delay(sqlite_url: str, tmp_path: Path) -> None:
+    summary = crawl(sqlite_url, tmp_path, *scenario("rate_limited"))
+    assert summary["retries"] == 1
+    assert summary["errors"] == 0
+    assert summary["new_candidates"] >= 1
+
+
+def test_server_error_is_retried_then_stored(sqlite_url: str, tmp_path: Path) -> None:
+    summary = crawl(sqlite_url, tmp_path, *scenario("server_error"))
+    assert summary["retries"] == 1
+    assert summary["errors"] == 0
+    tool = show(sqlite_url, tmp_path, "HuggingFaceH4/zephyr-7b-beta")
+    assert {c["source_kind"] for c in tool["claims"]} == {"hf-api", "hf-card"}
+
+
+def test_unrecorded_request_in_replay_fails_loudly_with_its_url(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    out = crawl(
+        sqlite_url,
+        tmp_path,
+        "--replay",
+        str(SCENARIOS / "not_found"),
+        "--sources",
+        str(DEMO_SOURCES),
+        ok=False,
+    )
+    assert out["returncode"] == 1
+    assert "https://huggingface.co/api/models?author=meta-llama" in out["stderr"]
+
+
+def test_database_outage_spools_and_the_next_crawl_writes_everything(tmp_path: Path) -> None:
+    db_dir = tmp_path / "later"
+    db = f"sqlite:///{db_dir}/toolwatch.db"  # the directory does not exist yet: an outage
+    down = crawl(db, tmp_path, "--demo", ok=False)
+    assert down["returncode"] == 1
+    assert "spooled" in down["stderr"]
+    assert list((tmp_path / "spool").rglob("batch-*.jsonl"))
+
+    db_dir.mkdir()
+    up = crawl(db, tmp_path, "--demo")
+    assert up["unspooled"] == 8  # what the outage fetched is written now
+    assert not list((tmp_path / "spool").rglob("batch-*.jsonl"))
+    s = stats(db, tmp_path)
+    assert s["documents"]["total"] == 8 and s["tools"]["total"] == 4
+
+
+def test_invalid_watchlist_is_refused_before_crawling(sqlite_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[huggingface]\nauthor = ["meta-llama"]\n')
+    proc = run(["crawl", "--demo", "--sources", str(bad), "--db", sqlite_url], tmp_path, ok=False)
+    assert proc.returncode == 2
+    assert "huggingface.author" in proc.stderr
+
+
+def test_scrapy_list_works_from_the_repo_root() -> None:
+    scrapy = str(Path(sys.executable).parent / "scrapy")
+    proc = subprocess.run([scrapy, "list"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "huggingface" in proc.stdout.split()
+
+
+@pytest.mark.parametrize("ref", ["meta-llama/Meta-Llama-3-8B-Instruct", "Meta-Llama-3-8B-Instruct"])
+def test_compare_resolves_repo_ids_and_names(sqlite_url: str, tmp_path: Path, ref: str) -> None:
+    crawl(sqlite_url, tmp_path, "--demo")
+    proc = run(
+        ["compare", "meta-llama/Llama-3.1-8B-Instruct", ref, "--json", "--db", sqlite_url],
+        tmp_path,
+    )
+    data = json.loads(proc.stdout)
+    rows = {row["field"]: row["values"] for row in data["table"]}
+    assert sorted(v for v in rows["license"].values()) == [
+        "llama3 (restricted)",
+        "llama3.1 (restricted)",
+    ]

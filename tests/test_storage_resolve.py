@@ -1,0 +1,229 @@
+"""Resolution is a pure function over claims: no database needed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import count
+from typing import Any
+
+import pytest
+
+from storage.ranking import DEFAULT_POLICY, RankPolicy
+from storage.resolve import (
+    ClaimData,
+    build_record,
+    compatible,
+    current_claims,
+    ranked,
+    resolve_claims,
+)
+from storage.testing import T0
+
+_ids = count(1)
+_DOC_IDS: dict[str, int] = {}
+
+
+def claim(
+    field: str,
+    value: Any,
+    kind: str = "hf-card",
+    url: str = "https://a",
+    days: int = 0,
+    key: str = "org/model",
+) -> ClaimData:
+    return ClaimData(
+        id=next(_ids),
+        field=field,
+        value=value,
+        source_kind=kind,
+        observed_at=T0 + timedelta(days=days),
+        document_id=_DOC_IDS.setdefault(url, len(_DOC_IDS) + 1),
+        document_url=url,
+        record_key=key,
+        method=f"m:{field}:{kind}",
+        source_url=url,
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("context_length", ["hf-api", "hf-card", "announcement", "price-list", "blog"]),
+        ("pricing", ["price-list", "hf-api", "hf-card", "announcement", "blog"]),
+    ],
+)
+def test_source_rank(field: str, expected: list[str]) -> None:
+    kinds = ["blog", "announcement", "price-list", "hf-card", "hf-api"]
+    claims = [claim(field, 1, kind=k, url=f"https://{k}") for k in kinds]
+    assert [c.source_kind for c in ranked(claims)] == expected
+
+
+def test_rank_beats_recency_and_recency_breaks_ties() -> None:
+    old_api = claim("context_length", 8192, kind="hf-api", url="https://api", days=0)
+    new_card = claim("context_length", 4096, kind="hf-card", url="https://card", days=9)
+    newer_api = claim("context_length", 131072, kind="hf-api", url="https://api2", days=1)
+    res = resolve_claims([old_api, new_card, newer_api])
+    assert res.values["context_length"] == 131072
+    assert res.winners["context_length"] is newer_api
+
+
+def test_same_time_later_claim_wins() -> None:
+    first = claim("vendor", "Meta", url="https://a")
+    second = claim("vendor", "Meta AI", url="https://b")
+    assert resolve_claims([first, second]).values["vendor"] == "Meta AI"
+
+
+def test_newer_version_of_a_url_supersedes_the_older() -> None:
+    v1 = claim("license", {"id": "mit"}, url="https://card", days=0)
+    v2 = claim("license", {"id": "apache-2.0"}, url="https://card", days=3)
+    other = claim("license", {"id": "apache-2.0"}, url="https://other", days=1)
+    assert current_claims([v1, v2, other]) == [v2, other]
+    res = resolve_claims([v1, v2, other])
+    assert res.values["license"] == {"id": "apache-2.0"}
+    assert res.conflicts == []
+
+
+def test_conflict_lists_every_value_and_source() -> None:
+    api = claim(
+        "parameters", {"total": 8_030_261_248, "active": None}, kind="hf-api", url="https://api"
+    )
+    card = claim("parameters", {"total": 7_000_000_000}, url="https://card")
+    post = claim("parameters", {"total": 7_000_000_000}, kind="announcement", url="https://post")
+    [conflict] = resolve_claims([post, card, api]).conflicts
+    assert conflict.field == "parameters" and conflict.facet is None
+    assert conflict.chosen == api.value
+    assert [v.value for v in conflict.values] == [api.value, card.value]
+    assert [[s.source_url for s in v.sources] for v in conflict.values] == [
+        ["https://api"],
+        ["https://card", "https://post"],
+    ]
+
+
+def test_no_conflict_within_one_document_or_for_prose() -> None:
+    a = claim("parameters", {"total": 7}, url="https://post", key="a")
+    b = claim("parameters", {"total": 72}, url="https://post", key="b")
+    d1 = claim("description", "One text", url="https://x")
+    d2 = claim("description", "Another", url="https://y")
+    assert resolve_claims([a, b, d1, d2]).conflicts == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "ok"),
+    [
+        ({"id": "llama3.1", "name": None}, {"id": "llama3.1", "name": "Llama 3.1"}, True),
+        ({"id": "llama3.1"}, {"id": "llama3"}, False),
+        ("Meta", " meta", True),
+        (True, 1, False),
+        (8192, 8192, True),
+        (8192, 8000, True),
+        (8192, 4096, False),
+        ([{"url": "u"}], [{"url": "U"}], True),
+        ([1], [1, 2], False),
+        (None, "x", True),
+    ],
+)
+def test_compatible(a: Any, b: Any, ok: bool) -> None:
+    assert compatible(a, b) is ok
+    assert compatible(b, a) is ok
+
+
+def test_union_fields() -> None:
+    links_api = claim(
+        "links", [{"type": "weights", "url": "https://w"}], kind="hf-api", url="https://api"
+    )
+    links_post = claim(
+        "links",
+        [{"type": "announcement", "url": "https://p"}, {"type": "weights", "url": "https://w"}],
+        kind="announcement",
+        url="https://post",
+    )
+    aliases_card = claim("aliases", ["Llama 3.1 8B", "llama-3.1-8b"], url="https://card")
+    res = resolve_claims([links_post, links_api, aliases_card])
+    assert [link["url"] for link in res.values["links"]] == ["https://w", "https://p"]
+    assert res.values["aliases"] == ["Llama 3.1 8B"]
+
+
+def test_pricing_merges_providers_and_flags_price_disputes() -> None:
+    def price(provider: str, inp: float) -> dict[str, Any]:
+        return {
+            "provider": provider,
+            "input_per_mtok": inp,
+            "output_per_mtok": 1.0,
+            "currency": "USD",
+        }
+
+    together = claim(
+        "pricing",
+        {"model": "paid", "prices": [price("Together", 0.2)]},
+        kind="price-list",
+        url="https://t",
+    )
+    openrouter = claim(
+        "pricing",
+        {"model": "paid", "prices": [price("OpenRouter", 0.1), price("together", 0.3)]},
+        kind="price-list",
+        url="https://o",
+        days=1,
+    )
+    card = claim("pricing", {"model": "open-weights", "prices": []}, url="https://card", days=5)
+    res = resolve_claims([together, openrouter, card])
+    assert res.values["pricing"]["model"] == "paid"
+    assert [(p["provider"], p["input_per_mtok"]) for p in res.values["pricing"]["prices"]] == [
+        ("OpenRouter", 0.1),
+        ("together", 0.3),  # the newer price list's Together price
+    ]
+    facets = {c.facet: c for c in res.conflicts}
+    assert set(facets) == {"model", "price:together"}
+    assert facets["price:together"].chosen["input_per_mtok"] == 0.3
+
+
+def test_policy_is_replaceable_per_field() -> None:
+    policy = RankPolicy(per_field={**DEFAULT_POLICY.per_field, "release_date": ("announcement",)})
+    api = claim("release_date", "2024-07-18", kind="hf-api", url="https://api")
+    post = claim("release_date", "2024-07-23", kind="announcement", url="https://post")
+    assert resolve_claims([api, post]).values["release_date"] == "2024-07-18"
+    assert resolve_claims([api, post], policy).values["release_date"] == "2024-07-23"
+
+
+def test_build_record_carries_winning_provenance() -> None:
+    res = resolve_claims(
+        [
+            claim("name", "Llama 3.1 8B", kind="hf-api", url="https://api"),
+            claim("context_length", 131072, url="https://card", days=2),
+            claim("task", "text-generation", kind="hf-api", url="https://api"),
+        ]
+    )
+    rec = build_record(res, slug="llama-3-1-8b", name="fallback", aliases=["L3.1 8B"])
+    assert (rec.slug, rec.name, rec.aliases, rec.context_length) == (
+        "llama-3-1-8b",
+        "Llama 3.1 8B",
+        ["L3.1 8B"],
+        131072,
+    )
+    prov = rec.provenance["context_length"]
+    assert (prov.source_url, prov.method, prov.observed_at) == (
+        "https://card",
+        "m:context_length:hf-card",
+        T0 + timedelta(days=2),
+    )
+    assert set(rec.provenance) == {"name", "context_length", "task"}
+
+
+def test_build_record_drops_values_the_model_no_longer_accepts() -> None:
+    res = resolve_claims([claim("context_length", "lots"), claim("vendor", "Meta")])
+    rec = build_record(res, slug="x", name="X")
+    assert (rec.name, rec.vendor, rec.context_length) == ("X", "Meta", None)
+    assert "context_length" not in rec.provenance
+    assert rec.warnings == ["stored claim for 'context_length' no longer validates; dropped"]
+
+
+def test_rounded_prose_numbers_do_not_conflict_with_exact_counts() -> None:
+    exact = claim("parameters", {"total": 8030261248}, kind="hf-api", url="https://api")
+    prose = claim("parameters", {"total": 8000000000}, kind="hf-card", url="https://card")
+    assert resolve_claims([exact, prose]).conflicts == []
+    other = claim("parameters", {"total": 70000000000}, kind="hf-card", url="https://post")
+    assert [c.field for c in resolve_claims([exact, other]).conflicts] == ["parameters"]
+    k = claim("context_length", 128000, url="https://x")
+    binary = claim("context_length", 131072, kind="hf-api", url="https://y")
+    assert resolve_claims([k, binary]).conflicts == []
+    assert resolve_claims([k, claim("context_length", 32768, url="https://z")]).conflicts
