@@ -8,23 +8,24 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 HUB = "https://huggingface.co"
+"""Default endpoint; HF_ENDPOINT (as huggingface_hub reads it) points at a mirror."""
 LISTING_EXPAND = ("sha", "lastModified", "private", "gated")
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
 
 
-def listing_url(author: str, limit: int) -> str:
+def listing_url(author: str, limit: int, endpoint: str = HUB) -> str:
     """First page of an author's models, with just the fields incremental crawling needs."""
     query = [("author", author), ("limit", str(limit))] + [("expand", e) for e in LISTING_EXPAND]
-    return f"{HUB}/api/models?{urlencode(query)}"
+    return f"{endpoint}/api/models?{urlencode(query)}"
 
 
-def model_api_url(repo_id: str) -> str:
-    return f"{HUB}/api/models/{quote(repo_id, safe='/')}"
+def model_api_url(repo_id: str, endpoint: str = HUB) -> str:
+    return f"{endpoint}/api/models/{quote(repo_id, safe='/')}"
 
 
-def card_url(repo_id: str) -> str:
-    return f"{HUB}/{quote(repo_id, safe='/')}/raw/main/README.md"
+def card_url(repo_id: str, endpoint: str = HUB) -> str:
+    return f"{endpoint}/{quote(repo_id, safe='/')}/raw/main/README.md"
 
 
 def state_key(repo_id: str) -> str:

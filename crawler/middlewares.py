@@ -74,15 +74,16 @@ class HubTokenMiddleware:
     logged settings; the record middleware strips the header from cassettes.
     """
 
-    HOSTS = {"huggingface.co", "www.huggingface.co"}
-
-    def __init__(self, token: str | None) -> None:
+    def __init__(self, token: str | None, hosts: set[str]) -> None:
         self.token = token
+        self.hosts = hosts
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HubTokenMiddleware:
-        return cls(os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN"))
+        token = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN")
+        endpoint = urlparse(crawler.settings.get("HF_ENDPOINT", "https://huggingface.co"))
+        return cls(token, {"huggingface.co", endpoint.hostname or "huggingface.co"})
 
     def process_request(self, request: Request, spider: object = None) -> None:
-        if self.token and urlparse(request.url).hostname in self.HOSTS:
+        if self.token and urlparse(request.url).hostname in self.hosts:
             request.headers.setdefault(b"Authorization", f"Bearer {self.token}".encode())

@@ -23,6 +23,7 @@ from crawler.spool import Spool
 from normalizer import normalize
 from normalizer.models import NormalizeResult, RawDocument
 from storage.store import Store
+from storage.views import SourceState
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ class StoragePipeline:
         self.run_args = dict(getattr(spider, "crawl_args", {}))
         if hasattr(spider, "state_lookup"):
             spider.state_lookup = self._stored_shas
+        if hasattr(spider, "state_details"):  # sha + ETag/Last-Modified (conditional requests)
+            spider.state_details = self._stored_states
         return self.lock.run(deferToThread, self._open)
 
     def _open(self) -> None:
@@ -146,6 +149,15 @@ class StoragePipeline:
             return {}  # database unavailable: fetch everything, it spools
         try:
             return {k: s.sha for k, s in self.store.source_state(keys).items()}
+        except Exception as exc:  # noqa: BLE001 - an outage only costs extra requests
+            log.warning("incremental state unavailable (%s): fetching in full", exc)
+            return {}
+
+    def _stored_states(self, keys: list[str]) -> dict[str, SourceState]:
+        if self.store is None or self.run_id is None:
+            return {}
+        try:
+            return self.store.source_state(keys)
         except Exception as exc:  # noqa: BLE001 - an outage only costs extra requests
             log.warning("incremental state unavailable (%s): fetching in full", exc)
             return {}

@@ -45,6 +45,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
 }
 
+# Hugging Face Hub endpoint (a mirror, or a local server in tests); as huggingface_hub reads it.
+HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+
 # Database URL; `toolwatch crawl --db` and TOOLWATCH_DB override it.
 TOOLWATCH_DB = os.environ.get("TOOLWATCH_DB", "sqlite:///toolwatch.db")
 TOOLWATCH_SOURCES = os.environ.get("TOOLWATCH_SOURCES", "sources.toml")

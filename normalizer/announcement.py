@@ -14,7 +14,6 @@ applies to the primary family's records only.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,7 +22,7 @@ from typing import Any
 from normalizer import context as ctx
 from normalizer import dates, licenses, params
 from normalizer.builder import RecordBuilder
-from normalizer.extract import ModelRef, base_from_text
+from normalizer.extract import _BASE_TRIGGER_RE, ModelRef, base_from_text
 from normalizer.frontmatter import split
 from normalizer.identity import family_of, repo_id_from_url
 from normalizer.models import (
@@ -36,24 +35,35 @@ from normalizer.models import (
     ToolRecord,
 )
 from normalizer.numbers import NUM, to_number
-from normalizer.tables import lookup, row_matches
+from normalizer.tables import row_matches
 from normalizer.taxonomy import category_for
 from normalizer.text import Doc, inline_to_text, sanitize_line, strip_code
-from normalizer.vendors import vendor_for_domain, vendor_for_family, vendor_for_org, vendor_from_text
+from normalizer.vendors import (
+    vendor_for_domain,
+    vendor_for_family,
+    vendor_for_org,
+    vendor_from_text,
+)
 
 _SIZE_TOKEN = r"\d+x\d+(?:\.\d+)?[BbMm]|\d+(?:\.\d+)?[BbMm]"
 _SIZE_IN_NAME_RE = re.compile(rf"(?:^|[-_ ])({_SIZE_TOKEN})(?=$|[-_ ])")
-_VARIANT_RE = re.compile(r"(?:^|[-_ ])(?:instruct|chat|it|base|hf|python|dpo|sft|gguf|awq|gptq|fp8|int4|bnb|nf4|4bit|8bit)(?=$|[-_ ])", re.I)
+_VARIANT_RE = re.compile(
+    r"(?:^|[-_ ])(?:instruct|chat|it|base|hf|python|dpo|sft|gguf|awq|gptq|fp8|int4|bnb|nf4|4bit|8bit)(?=$|[-_ ])",
+    re.I,
+)
 _TITLE_LEAD_RE = re.compile(
-    r"^(?:welcome|introducing|introduce|introduction to|hello|meet|announcing|say hello to|notes on|"
+    r"^(?:the|welcome|introducing|introduce|introduction to|hello|meet|announcing|say hello to|notes on|"
     r"a deep ?dive into|deploy|welcome to|欢迎)\s+",
     re.I,
 )
 _NAME = r"(?:`[^`\n]{2,60}`|[A-Z][\w.]*(?:[- ](?:[A-Z0-9][\w.]*))*)"
 _RELEASE_RES = [
-    re.compile(rf"\bnew models? (?:is |are )?available:\s*(?P<names>{_NAME}(?:\s*\(aka\s*{_NAME}\))?)", re.I),
     re.compile(
-        rf"\bwe(?: have| are)?(?: also)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing)\s+"
+        rf"\bnew models? (?:is |are )?available:\s*(?P<names>{_NAME}(?:\s*\(aka\s*{_NAME}\))?)",
+        re.I,
+    ),
+    re.compile(
+        rf"\b[Ww]e(?: have| are)?(?: also)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing)\s+"
         rf"(?:the\s+|a\s+new\s+|our\s+)?(?P<names>{_NAME}(?:\s*\(\s*{_NAME}\s*\))?"
         rf"(?:\s*(?:,|and)\s+{_NAME}(?:\s*\(\s*{_NAME}\s*\))?)*)"
     ),
@@ -67,15 +77,36 @@ _RELEASE_RES = [
     ),
 ]
 _GENERIC_NAMES = {
-    "we", "the", "it", "this", "today", "meta", "google", "model", "models", "our", "they", "both",
-    "llm", "llms", "a", "an", "all", "these", "in", "and",
+    "we",
+    "the",
+    "it",
+    "this",
+    "today",
+    "meta",
+    "google",
+    "model",
+    "models",
+    "our",
+    "they",
+    "both",
+    "llm",
+    "llms",
+    "a",
+    "an",
+    "all",
+    "these",
+    "in",
+    "and",
 }
 _LLM_CUE_RE = re.compile(
     r"\bLLMs?\b|\blanguage models?\b|\bchat models?\b|\bfunction calling\b|\binstruct(?:ion)?[- ]tuned\b|"
     r"\bcode (?:completion|generation)\b|\bcoding\b|\breasoning models?\b",
     re.I,
 )
-_NOT_TEXT_GEN_RE = re.compile(r"(?:^|[-_ ])(?:vl|vision|guard|embed\w*|tts|audio|omni|image|diffusion|ocr|rerank\w*|clip|whisper|vlm)(?=$|[-_ \d])", re.I)
+_NOT_TEXT_GEN_RE = re.compile(
+    r"(?:^|[-_ ])(?:vl|vision|guard|embed\w*|tts|audio|omni|image|diffusion|ocr|rerank\w*|clip|whisper|vlm)(?=$|[-_ \d])",
+    re.I,
+)
 _OPEN_RE = re.compile(
     r"\b(?:(?:have |has |been |are |is |were |was |also )open[- ]?sourced?|open[- ]?source(?:d)? release|"
     r"open[- ]access|open[- ]weights? release|weights (?:are|is) (?:now )?(?:available|released)|released? the weights|"
@@ -83,20 +114,26 @@ _OPEN_RE = re.compile(
     r"made available under an open license|following models are open[- ]sourced)",
     re.I,
 )
-_OPEN_EXCLUDE_RE = re.compile(r"\b(?:whether|alongside|compar\w*|against|versus|vs\.?|leading|other)\b", re.I)
+_OPEN_EXCLUDE_RE = re.compile(
+    r"\b(?:whether|alongside|compar\w*|against|versus|vs\.?|leading|other)\b", re.I
+)
 _API_ONLY_RE = re.compile(
     r"\bAPI of\b|\bAPI[- ]only\b|\bonly (?:available )?(?:via|through) (?:the |our )?API\b|"
     r"\bnot (?:been )?open[- ]?sourced?\b|\bclosed[- ]source\b|\bproprietary model\b|\bthrough (?:the |our )?API\b",
     re.I,
 )
-_EXCEPT_RE = re.compile(rf"\bexcept (?:for )?(?:the )?((?:{_SIZE_TOKEN}|\d+(?:\.\d+)?)(?:\s*(?:,|and|&)\s*(?:{_SIZE_TOKEN}|\d+(?:\.\d+)?))*)", re.I)
+_EXCEPT_RE = re.compile(
+    rf"\bexcept (?:for )?(?:the )?((?:{_SIZE_TOKEN}|\d+(?:\.\d+)?)(?:\s*(?:,|and|&)\s*(?:{_SIZE_TOKEN}|\d+(?:\.\d+)?))*)",
+    re.I,
+)
 _SIZE_LIST_CUE_RE = re.compile(
     r"\b(?:sizes?|comes? in|come in|available in|family of|introduces|consists? of|including|variants|"
     r"release[sd]?|open[- ]?sourc\w*|parameters)\b",
     re.I,
 )
 _SIZE_LIST_EXCLUDE_RE = re.compile(
-    r"\b(?:compared?|outperform\w*|than|vs\.?|versus|goes from|from \d|against|like|such as|similar)\b", re.I
+    r"\b(?:compared?|outperform\w*|than|vs\.?|versus|goes from|from \d|against|like|such as|similar)\b",
+    re.I,
 )
 _UNITLESS_LIST_RE = re.compile(
     r"(?<![\w.])((?:\d+(?:\.\d+)?\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*))+\d+(?:\.\d+)?)\s?(B|M|billion|million)\b",
@@ -104,10 +141,12 @@ _UNITLESS_LIST_RE = re.compile(
 )
 _NAMEISH_RE = re.compile(r"(?<![\w.])[A-Za-z][\w]*(?:[-.][\w]+)*\d[\w.]*(?:-[\w.]+)*")
 _LIST_SIZE_RE = re.compile(
-    rf"(?<![\w.])(\d+x\d+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(B|M|billion|million)?(?![\w.])(?P<later>\s+(?:is |are )?(?:on the way|coming soon|upcoming|to come))?",
+    r"(?<![\w.])(\d+x\d+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(B|M|billion|million)?(?![\w]|\.\d)(?!\s*(?:tokens|active|activated|of (?:data|tokens)))(?P<later>\s+(?:is |are )?(?:on the way|coming soon|upcoming|to come))?",
     re.I,
 )
-_PARAM_HEADER_RE = re.compile(r"^#?\s*(?:total\s+)?param(?:eter)?s(?:\s*\(total\))?$|^#?\s*total\s+param", re.I)
+_PARAM_HEADER_RE = re.compile(
+    r"^#?\s*(?:total\s+)?param(?:eter)?s(?:\s*\(total\))?$|^#?\s*total\s+param", re.I
+)
 _ACTIVE_HEADER_RE = re.compile(r"^#?\s*activ\w*\s*param|^#?\s*active$", re.I)
 _LICENSE_HEADER_RE = re.compile(r"^licen[cs]e$", re.I)
 _BASE_HEADER_RE = re.compile(r"^base\s*model$", re.I)
@@ -155,12 +194,21 @@ class Group:
 
     def ref(self, org_hint: str | None) -> ModelRef:
         repo = self.best_repo(org_hint)
-        extra = tuple(dict.fromkeys([*self.names, *[a for _, a in self.repos if a], *[r.split("/")[-1] for r, _ in self.repos]]))
+        extra = tuple(
+            dict.fromkeys(
+                [
+                    *self.names,
+                    *[a for _, a in self.repos if a],
+                    *[r.split("/")[-1] for r, _ in self.repos],
+                ]
+            )
+        )
         return ModelRef(name=self.display, repo_id=repo, extra_names=extra)
 
     def best_repo(self, org_hint: str | None) -> str | None:
         if not self.repos:
             return None
+
         def rank(item: tuple[str, str]) -> tuple[int, int, int]:
             rid = item[0]
             org = rid.split("/")[0]
@@ -169,6 +217,7 @@ class Group:
                 1 if _VARIANT_RE.search(rid.split("/")[-1]) else 0,
                 len(rid),
             )
+
         return sorted(self.repos, key=rank)[0][0]
 
 
@@ -212,7 +261,11 @@ def normalize_announcement(
 
 def _looks_html(text: str) -> bool:
     head = text.lstrip()[:500].lower()
-    return head.startswith("<!doctype html") or head.startswith("<html") or ("<body" in text[:5000].lower() and "<head" in text[:5000].lower())
+    return (
+        head.startswith("<!doctype html")
+        or head.startswith("<html")
+        or ("<body" in text[:5000].lower() and "<head" in text[:5000].lower())
+    )
 
 
 def _read_post(text: str, source_url: str | None) -> Post:
@@ -251,7 +304,15 @@ def _read_post(text: str, source_url: str | None) -> Post:
         m = re.search(r"^\s*#\s+(.+)$", strip_code(markup), re.M)
         if m:
             title = inline_to_text(m.group(1))
-    return Post(markup=markup, title=title, date=date, date_evidence=date_ev, url=url, doc=Doc(markup), warnings=warnings)
+    return Post(
+        markup=markup,
+        title=title,
+        date=date,
+        date_evidence=date_ev,
+        url=url,
+        doc=Doc(markup),
+        warnings=warnings,
+    )
 
 
 def _html_main_text(html_text: str) -> str | None:
@@ -275,7 +336,9 @@ def _html_metadata(html_text: str, url: str | None) -> dict[str, str]:
     try:
         import extruct
 
-        data = extruct.extract(html_text, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True)
+        data = extruct.extract(
+            html_text, base_url=url, syntaxes=["json-ld", "opengraph"], uniform=True
+        )
     except Exception:  # extruct raises on odd documents
         data = {}
     for item in data.get("json-ld", []) if isinstance(data, dict) else []:
@@ -315,13 +378,15 @@ def _hf_links(post: Post) -> list[tuple[str, str]]:
             short = rid.split("/")[-1]
             fam = _ckey(family_of(short))
             a_fam = _ckey(family_of(anchor)) if anchor else ""
-            if not anchor or not (a_fam and (a_fam.startswith(fam[:4]) or fam.startswith(a_fam[:4]))):
+            if not anchor or not (
+                a_fam and (a_fam.startswith(fam[:4]) or fam.startswith(a_fam[:4]))
+            ):
                 anchor = ""
             out.append((rid, anchor))
     return out
 
 
-def _title_name(title: str | None, body_plain: str) -> str | None:
+def _title_name(title: str | None, body_plain: str, repo_families: set[str]) -> str | None:
     """The model name a title announces: the title segment most used in the body."""
     if not title:
         return None
@@ -339,9 +404,25 @@ def _title_name(title: str | None, body_plain: str) -> str | None:
         parts = [re.escape(p) for p in re.split(r"[-_ ]+", name) if p]
         rx = re.compile(r"(?<![\w])" + r"[-_ ]?".join(parts) + r"(?![\w])", re.I)
         count = len(rx.findall(body_plain))
-        if best is None or count > best[0]:
+        if not _model_like(name, repo_families):
+            continue
+        if (
+            best is not None
+            and count >= 2
+            and _ckey(name.lower()).startswith(_ckey(best[2].lower()))
+        ):
+            best = (max(count, best[0]), -pos, name)  # `Llama` then `Llama 3.2`: the precise name
+        elif best is None or count > best[0]:
             best = (count, -pos, name)
     return best[2] if best else None
+
+
+def _model_like(name: str, repo_families: set[str]) -> bool:
+    """A model name has a digit, a hyphen, inner capitals (`SmolLM`, `DBRX`) or names a linked repo family."""
+    if re.search(r"\d|-", name) or re.search(r"[a-z][A-Z]|^[A-Z]{2,}", name):
+        return True
+    ck = _ckey(family_of(name))
+    return any(f == ck or f.startswith(ck) for f in repo_families)
 
 
 def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
@@ -382,7 +463,13 @@ def _name_ok(name: str) -> bool:
     words = name.split()
     if not name or name.lower() in _GENERIC_NAMES or words[0].lower() in _GENERIC_NAMES:
         return False
-    return bool(re.search(r"\d", name)) or len(words) >= 2 or "-" in name or name.isupper() and len(name) > 2
+    return (
+        bool(re.search(r"\d", name))
+        or len(words) >= 2
+        or "-" in name
+        or name.isupper()
+        and len(name) > 2
+    )
 
 
 def _size_lists(
@@ -392,7 +479,7 @@ def _size_lists(
     out: list[tuple[str, list[str], str]] = []
     family_res = {ck: _name_regex(disp) for ck, disp in families.items()}
     for sent in post.doc.sentences + ([post.title] if post.title else []):
-        if "|" in sent or _SIZE_LIST_EXCLUDE_RE.search(sent):
+        if "|" in sent or _SIZE_LIST_EXCLUDE_RE.search(sent) or re.search(r"\b(?:not|n't)\b", sent):
             continue
         line_form = re.match(r"^([A-Z][\w.-]*(?:\s[A-Z0-9][\w.-]*)?)\s*[:：]\s*(.*)$", sent)
         target: str | None = None
@@ -412,7 +499,9 @@ def _size_lists(
         if target is None:
             if not _SIZE_LIST_CUE_RE.search(sent):
                 continue
-            mentioned = [(m.start(), ck) for ck, rx in family_res.items() for m in [rx.search(sent)] if m]
+            mentioned = [
+                (m.start(), ck) for ck, rx in family_res.items() for m in [rx.search(sent)] if m
+            ]
             if mentioned:
                 target = sorted(mentioned, key=lambda x: (x[0], -len(x[1])))[0][1]
             else:
@@ -420,7 +509,9 @@ def _size_lists(
         if target is None:
             continue
         sizes: list[str] = []
-        rest = _NAMEISH_RE.sub(lambda m: m.group(0) if re.fullmatch(_SIZE_TOKEN, m.group(0)) else " ", rest)
+        rest = _NAMEISH_RE.sub(
+            lambda m: m.group(0) if re.fullmatch(_SIZE_TOKEN, m.group(0)) else " ", rest
+        )
         for rx in family_res.values():
             rest = rx.sub(" ", rest)
         raw: list[tuple[str, str | None, bool]] = []
@@ -437,7 +528,7 @@ def _size_lists(
                 continue
             size = _norm_size(num, u)
             value = _size_value(size)
-            if size and value and value >= 1e8 and size not in sizes:
+            if size and value and 1e8 <= value <= 2e12 and size not in sizes:
                 sizes.append(size)
         if len(sizes) >= 2 or (len(sizes) == 1 and line_form is not None and rest is not sent):
             out.append((target, sizes, sent[:300]))
@@ -460,7 +551,8 @@ def _name_regex(name: str) -> re.Pattern[str]:
 
 def _announced(post: Post) -> tuple[list[Group], str | None]:
     plain = post.doc.plain
-    title_name = _title_name(post.title, plain)
+    repo_families = {_ckey(family_of(rid.split("/")[-1])) for rid, _ in _hf_links(post)}
+    title_name = _title_name(post.title, plain, repo_families)
     releases = _release_names(post)
     primary_name = title_name or (releases[0][0] if releases else None)
     primary = _ckey(family_of(primary_name)) if primary_name else None
@@ -478,8 +570,16 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
 
     groups: dict[tuple[str, str | None], Group] = {}
 
-    def add(ck: str, size: str | None, display: str, *, extra: bool, repo: tuple[str, str] | None = None,
-            name: str | None = None, evidence: str | None = None) -> None:
+    def add(
+        ck: str,
+        size: str | None,
+        display: str,
+        *,
+        extra: bool,
+        repo: tuple[str, str] | None = None,
+        name: str | None = None,
+        evidence: str | None = None,
+    ) -> None:
         key = (ck, size)
         g = groups.get(key)
         if g is None:
@@ -489,13 +589,26 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
         if name and name not in g.names:
             g.names.append(name)
 
-    # Hugging Face repos of the primary family (and families extending it)
-    for rid, anchor in _hf_links(post):
-        short = rid.split("/")[-1]
-        ck = _ckey(family_of(short))
-        if is_main(ck):
+    # Hugging Face repos of the primary family (and families extending it); repos of
+    # other orgs (community re-uploads, quantisations) only join models already found
+    main_links = [
+        (rid, a) for rid, a in _hf_links(post) if is_main(_ckey(family_of(rid.split("/")[-1])))
+    ]
+    org_counts: dict[str, int] = {}
+    for rid, _ in main_links:
+        org_counts[rid.split("/")[0]] = org_counts.get(rid.split("/")[0], 0) + 1
+    top_org = max(org_counts, key=lambda k: org_counts[k]) if org_counts else None
+    for own_org in (True, False):
+        for rid, anchor in main_links:
+            if (rid.split("/")[0] == top_org) != own_org:
+                continue
+            short = rid.split("/")[-1]
+            ck = _ckey(family_of(short))
+            size = _size_of(short)
+            if not own_org and (ck, size) not in groups:
+                continue
             families.setdefault(ck, _family_display(short))
-            add(ck, _size_of(short), short, extra=False, repo=(rid, anchor), name=anchor or None)
+            add(ck, size, short, extra=False, repo=(rid, anchor), name=anchor or None)
 
     # models named in release statements
     repo_by_anchor = {a.lower(): (rid, a) for rid, a in _hf_links(post) if a}
@@ -505,7 +618,10 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
         repo = repo_by_anchor.get(name.lower())
         if repo is None:
             for rid, a in _hf_links(post):
-                if _ckey(family_of(rid.split("/")[-1])) == ck and (size is None or _size_of(rid) == size):
+                if (
+                    _ckey(family_of(rid.split("/")[-1])) == ck
+                    and _size_of(rid.split("/")[-1]) == size
+                ):
                     repo = (rid, a)
                     break
         if repo and size is None:
@@ -526,17 +642,40 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
         display = families.get(ck, ck)
         for size in sizes:
             joiner = " " if " " in display else "-"
-            add(ck, size, f"{display}{joiner}{size.upper()}", extra=False, name=f"{display}{joiner}{size.upper()}", evidence=ev)
+            add(
+                ck,
+                size,
+                f"{display}{joiner}{size.upper()}",
+                extra=False,
+                name=f"{display}{joiner}{size.upper()}",
+                evidence=ev,
+            )
 
     # the primary model itself, when the post names no repo or size for it
-    if primary and primary_name and not any(g.ckey == primary or is_main(g.ckey) for g in groups.values()):
-        add(primary, _size_of(primary_name), primary_name, extra=False, name=primary_name, evidence=post.title)
+    if (
+        primary
+        and primary_name
+        and not any(g.ckey == primary or is_main(g.ckey) for g in groups.values())
+    ):
+        add(
+            primary,
+            _size_of(primary_name),
+            primary_name,
+            extra=False,
+            name=primary_name,
+            evidence=post.title,
+        )
 
     # drop unsized groups of a family that also has sized groups
     sized = {g.ckey for g in groups.values() if g.size}
     out = [g for g in groups.values() if g.size or g.ckey not in sized or g.repos and g.extra]
     for g in out:
-        if g.size is None and not g.extra and families.get(g.ckey) and g.display != families[g.ckey]:
+        if (
+            g.size is None
+            and not g.extra
+            and families.get(g.ckey)
+            and g.display != families[g.ckey]
+        ):
             g.names.append(families[g.ckey])
     for g in out:
         g.family_display = families.get(g.ckey)
@@ -613,7 +752,11 @@ def _record(
         if any(rx.search(s) for rx in other_res):
             # names another record of the same family only at family level?
             fams = _family_mentions(s, fam_res)
-            if g.ckey in fams and not any(o.ckey == g.ckey and o.size and _group_regex(o).search(s) for o in groups if o is not g):
+            if g.ckey in fams and not any(
+                o.ckey == g.ckey and o.size and _group_regex(o).search(s)
+                for o in groups
+                if o is not g
+            ):
                 family_level.append(s)
             continue
         fams = _family_mentions(s, fam_res)
@@ -634,9 +777,13 @@ def _record(
         if fv:
             rb.set("vendor", fv[0], "vendors:family", f"{g.display} -> {fv[0]}", confidence=0.8)
         elif post.url and vendor_for_domain(post.url):
-            rb.set("vendor", vendor_for_domain(post.url), "vendors:domain", post.url, confidence=0.7)
+            rb.set(
+                "vendor", vendor_for_domain(post.url), "vendors:domain", post.url, confidence=0.7
+            )
         else:
-            hit = vendor_from_text(" ".join(([post.title] if post.title else []) + scoped[:5] + general[:5]))
+            hit = vendor_from_text(
+                " ".join(([post.title] if post.title else []) + scoped[:5] + general[:5])
+            )
             if hit:
                 rb.set("vendor", hit[0], "text:vendor", hit[1], confidence=0.6)
 
@@ -644,7 +791,9 @@ def _record(
     _license(rb, g, ref, scoped, general, post)
 
     # parameters
-    _params(rb, g, ref, own, family_level + general if main_count == 1 and not g.extra else [], post)
+    _params(
+        rb, g, ref, own, family_level + general if main_count == 1 and not g.extra else [], post
+    )
 
     # context
     _context(rb, ref, scoped, general, post)
@@ -655,11 +804,29 @@ def _record(
 
     # open weights
     primary_open = any(o.repos and not o.extra for o in groups)
-    _open_weights(rb, g, scoped, general, primary_open)
+    hub_presence = any(
+        re.match(
+            r"https?://(?:www\.)?(?:huggingface\.co|hf\.co|modelscope\.cn)/(?!spaces/|datasets/|blog/|docs/|papers/)[\w-]+",
+            url,
+        )
+        for _, url in post.doc.links
+    )
+    _open_weights(rb, g, scoped, general, primary_open, hub_presence)
 
     # task
-    if not g.extra and not _NOT_TEXT_GEN_RE.search(g.display) and not any(_NOT_TEXT_GEN_RE.search(r) for r, _ in g.repos):
-        cue = next((s for s in scoped + general + ([post.title] if post.title else []) if _LLM_CUE_RE.search(s)), None)
+    if (
+        not g.extra
+        and not _NOT_TEXT_GEN_RE.search(g.display)
+        and not any(_NOT_TEXT_GEN_RE.search(r) for r, _ in g.repos)
+    ):
+        cue = next(
+            (
+                s
+                for s in scoped + general + ([post.title] if post.title else [])
+                if _LLM_CUE_RE.search(s)
+            ),
+            None,
+        )
         if cue:
             rb.set("task", "text-generation", "text:llm", cue, confidence=0.7)
 
@@ -678,7 +845,9 @@ def _record(
     return rb.build(ref.repo_id)
 
 
-def _license(rb: RecordBuilder, g: Group, ref: ModelRef, scoped: list[str], general: list[str], post: Post) -> None:
+def _license(
+    rb: RecordBuilder, g: Group, ref: ModelRef, scoped: list[str], general: list[str], post: Post
+) -> None:
     hit = licenses.find_in_sentences(scoped)
     if hit:
         rb.set("license", hit.license, "text:license", hit.evidence, confidence=0.8)
@@ -697,7 +866,13 @@ def _license(rb: RecordBuilder, g: Group, ref: ModelRef, scoped: list[str], gene
         if len(vals) == 1:
             lid = vals.pop()
             assert lid is not None
-            rb.set("license", licenses.make_license(lid), "table:license", " | ".join(rows[0])[:200], confidence=0.8)
+            rb.set(
+                "license",
+                licenses.make_license(lid),
+                "table:license",
+                " | ".join(rows[0])[:200],
+                confidence=0.8,
+            )
             return
     for s in general + scoped:
         lid = licenses.from_prose(s) if re.search(r"licen[cs]", s, re.I) else None
@@ -711,7 +886,10 @@ def _license(rb: RecordBuilder, g: Group, ref: ModelRef, scoped: list[str], gene
             continue
         exc = _EXCEPT_RE.search(s)
         if exc:
-            excluded = {_norm_size(n, u or "b") for n, u in re.findall(r"(\d+(?:\.\d+)?)\s?([BbMm])?", exc.group(1))}
+            excluded = {
+                _norm_size(n, u or "b")
+                for n, u in re.findall(r"(\d+(?:\.\d+)?)\s?([BbMm])?", exc.group(1))
+            }
             if g.size in excluded:
                 continue
         elif licenses._NEGATED.search(s):
@@ -740,7 +918,9 @@ def _comment_tables(post: Post) -> list[list[list[str]]]:
     return out
 
 
-def _params(rb: RecordBuilder, g: Group, ref: ModelRef, own: list[str], shared: list[str], post: Post) -> None:
+def _params(
+    rb: RecordBuilder, g: Group, ref: ModelRef, own: list[str], shared: list[str], post: Post
+) -> None:
     """Main records: a stated count close to the size, the spec table, then the size itself.
     Extras and unsized models: the count their own sentences state."""
     size_value = _size_value(g.size)
@@ -770,15 +950,29 @@ def _params(rb: RecordBuilder, g: Group, ref: ModelRef, own: list[str], shared: 
         )
         return
     if size_value:
-        rb.set("parameters", Parameters(total=int(size_value)), "name", f"{g.display} ({g.size})", confidence=0.8)
+        rb.set(
+            "parameters",
+            Parameters(total=int(size_value)),
+            "name",
+            f"{g.display} ({g.size})",
+            confidence=0.8,
+        )
         return
     if ref.repo_id:
         hit = params.from_name(ref.repo_id)
         if hit:
-            rb.set("parameters", Parameters(total=hit.total, active=hit.active), "name", ref.repo_id, confidence=0.8)
+            rb.set(
+                "parameters",
+                Parameters(total=hit.total, active=hit.active),
+                "name",
+                ref.repo_id,
+                confidence=0.8,
+            )
 
 
-def _table_value(tables: list[list[list[str]]], header: re.Pattern[str], keys: list[str]) -> tuple[float, str] | None:
+def _table_value(
+    tables: list[list[list[str]]], header: re.Pattern[str], keys: list[str]
+) -> tuple[float, str] | None:
     for table in tables:
         if len(table) < 2:
             continue
@@ -801,7 +995,9 @@ def _table_value(tables: list[list[list[str]]], header: re.Pattern[str], keys: l
     return None
 
 
-def _context(rb: RecordBuilder, ref: ModelRef, scoped: list[str], general: list[str], post: Post) -> None:
+def _context(
+    rb: RecordBuilder, ref: ModelRef, scoped: list[str], general: list[str], post: Post
+) -> None:
     for pool, conf in ((scoped, 0.9), (None, 0.85), (general, 0.7)):
         if pool is None:
             tables = post.doc.tables + _comment_tables(post)
@@ -817,7 +1013,13 @@ def _context(rb: RecordBuilder, ref: ModelRef, scoped: list[str], general: list[
                 if len(vals) == 1:
                     v = vals.pop()
                     assert v is not None
-                    rb.set("context_length", v, "table:context", " | ".join(rows[0])[:200], confidence=conf)
+                    rb.set(
+                        "context_length",
+                        v,
+                        "table:context",
+                        " | ".join(rows[0])[:200],
+                        confidence=conf,
+                    )
                     return
             continue
         for s in pool:
@@ -828,7 +1030,12 @@ def _context(rb: RecordBuilder, ref: ModelRef, scoped: list[str], general: list[
 
 
 def _open_weights(
-    rb: RecordBuilder, g: Group, scoped: list[str], general: list[str], primary_open: bool
+    rb: RecordBuilder,
+    g: Group,
+    scoped: list[str],
+    general: list[str],
+    primary_open: bool,
+    hub_presence: bool,
 ) -> None:
     if g.repos:
         rb.set("open_weights", True, "text:hf-repo-link", f"https://huggingface.co/{g.repos[0][0]}")
@@ -841,15 +1048,31 @@ def _open_weights(
     if g.extra and g.evidence and primary_open and not _API_ONLY_RE.search(g.evidence):
         rb.set("open_weights", True, "text:released-with-open-models", g.evidence, confidence=0.6)
         return
+    if hub_presence:
+        return  # the post points at a model hub: API access is not evidence of a closed model
     for s in scoped:
         if _API_ONLY_RE.search(s):
             rb.set("open_weights", False, "text:api-only", s, confidence=0.7)
             if not rb.has("license"):
-                rb.set("license", License(terms=LicenseTerms.PROPRIETARY), "text:api-only", s, confidence=0.6)
+                rb.set(
+                    "license",
+                    License(terms=LicenseTerms.PROPRIETARY),
+                    "text:api-only",
+                    s,
+                    confidence=0.6,
+                )
             return
 
 
-def _base(rb: RecordBuilder, g: Group, ref: ModelRef, groups: list[Group], post: Post, own: list[str], org_hint: str | None) -> None:
+def _base(
+    rb: RecordBuilder,
+    g: Group,
+    ref: ModelRef,
+    groups: list[Group],
+    post: Post,
+    own: list[str],
+    org_hint: str | None,
+) -> None:
     keys = ref.names()
     for table in post.doc.tables:
         if len(table) < 2:
@@ -864,7 +1087,9 @@ def _base(rb: RecordBuilder, g: Group, ref: ModelRef, groups: list[Group], post:
         for anchor, url in post.doc.links:
             rid = repo_id_from_url(url)
             if rid and "/" in rid and anchor.strip() == cell:
-                rb.set("base_model", rid, "table:base-model", " | ".join(rows[0])[:200], confidence=0.9)
+                rb.set(
+                    "base_model", rid, "table:base-model", " | ".join(rows[0])[:200], confidence=0.9
+                )
                 rb.set("base_model_relation", "finetune", "table:base-model", cell, confidence=0.6)
                 return
     own_re = _group_regex(g)
@@ -874,7 +1099,11 @@ def _base(rb: RecordBuilder, g: Group, ref: ModelRef, groups: list[Group], post:
             continue
         m = own_re.search(ln)
         if m:
-            lines.append(ln[m.start() :])  # the record must be the subject, before the trigger
+            tail = ln[m.start() :]  # the record must be the subject, before the trigger
+            trig = _BASE_TRIGGER_RE.search(tail)
+            if trig and "," in tail[m.end() - m.start() : trig.start()]:
+                continue  # a list of models precedes the trigger: its subject is not this one
+            lines.append(tail)
     found = base_from_text("\n".join(lines), ref) if lines else None
     if found:
         rb.set("base_model", found[0], "text:base-model", found[1], confidence=0.7)
@@ -893,7 +1122,3 @@ def _base(rb: RecordBuilder, g: Group, ref: ModelRef, groups: list[Group], post:
                 rb.set("base_model", rid, "text:base-model", s, confidence=0.7)
                 rb.set("base_model_relation", "finetune", "text:base-model", s, confidence=0.7)
                 return
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, default=str)[:200]

@@ -54,13 +54,17 @@ class RecordBuilder:
         if self.links:
             self.provenance.setdefault(
                 "links",
-                FieldProvenance(source_url=self.source_url, method="links", observed_at=self.observed_at),
+                FieldProvenance(
+                    source_url=self.source_url, method="links", observed_at=self.observed_at
+                ),
             )
         family = self.values.pop("family", None) or family_of(self.name)
         self.provenance.setdefault(
             "family",
             FieldProvenance(
-                source_url=self.source_url, method="derived:family_of(name)", observed_at=self.observed_at
+                source_url=self.source_url,
+                method="derived:family_of(name)",
+                observed_at=self.observed_at,
             ),
         )
         return ToolRecord(

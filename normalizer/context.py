@@ -69,8 +69,10 @@ def from_sentence(sentence: str) -> ContextHit | None:
         v = parse_tokens(m.group(1), m.group(2))
         if v:
             return ContextHit(v, "text:key-value", s[:300], 0)
-    if _NEGATION_RE.search(s):
-        return None
+
+    def negated(start: int) -> bool:
+        return bool(_NEGATION_RE.search(s[max(0, start - 25) : start]))
+
     m = _TRUNC_RE.search(s)
     if m:
         v = parse_tokens(m.group(1), m.group(2))
@@ -78,7 +80,7 @@ def from_sentence(sentence: str) -> ContextHit | None:
             return ContextHit(v, "text:truncation", s[:300], 1)
     for regex in (_PROSE_FWD_RE, _PROSE_BACK_RE):
         m = regex.search(s)
-        if m:
+        if m and not negated(m.start()):
             lead = s[max(0, m.start() - 60) : m.start()]
             if _NOT_WINDOW_RE.search(lead + m.group(0)):
                 continue
@@ -86,7 +88,12 @@ def from_sentence(sentence: str) -> ContextHit | None:
             if v:
                 return ContextHit(v, "text", s[:300], 1)
     m = _SUPPORT_RE.search(s)
-    if m and re.search(r"context", s, re.I) and not _NOT_WINDOW_RE.search(s[: m.start()]):
+    if (
+        m
+        and not negated(m.start())
+        and re.search(r"context", s, re.I)
+        and not _NOT_WINDOW_RE.search(s[: m.start()])
+    ):
         v = parse_tokens(m.group(1), m.group(2))
         if v:
             return ContextHit(v, "text", s[:300], 1)

@@ -119,7 +119,9 @@ _NEWS_VERB_RE = re.compile(
 )
 
 
-_KEY_START_RE = re.compile(r"^\W{0,4}(?:model\s+)?release\s+date\b|^\W{0,4}(?:发布日期|发布时间)", re.I)
+_KEY_START_RE = re.compile(
+    r"^\W{0,4}(?:model\s+)?release\s+date\b|^\W{0,4}(?:发布日期|发布时间)", re.I
+)
 
 
 def is_release_key(sentence: str) -> bool:
@@ -150,7 +152,10 @@ def from_released_on(sentence: str) -> DateHit | None:
 def from_news_line(line: str) -> DateHit | None:
     """`2023-11-02: The base models Yi-6B and Yi-34B are open-sourced` (a dated news entry)."""
     s = line.strip().lstrip("🎯🔥🔔📣🚀⭐💥✨ *-[]")
-    m = re.match(r"^\W{0,6}(?:\[|\*\*|<b>)?\s*(20\d\d[-/.]\d{1,2}[-/.]\d{1,2}|20\d\d[-/.]\d{1,2})\s*(?:\]|\*\*|</b>)?\s*[:：\-–—]?\s*(.*)$", s)
+    m = re.match(
+        r"^\W{0,6}(?:\[|\*\*|<b>)?\s*(20\d\d[-/.]\d{1,2}[-/.]\d{1,2}|20\d\d[-/.]\d{1,2})\s*(?:\]|\*\*|</b>)?\s*[:：\-–—]?\s*(.*)$",
+        s,
+    )
     if not m or not _NEWS_VERB_RE.search(m.group(2)):
         return None
     parts = re.split(r"[-/.]", m.group(1))

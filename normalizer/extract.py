@@ -84,7 +84,12 @@ def _license_link(doc: Doc) -> str | None:
 
 
 def params_into(
-    rb: RecordBuilder, ref: ModelRef, doc: Doc | None, *, name_first: bool = True, sentences: list[str] | None = None
+    rb: RecordBuilder,
+    ref: ModelRef,
+    doc: Doc | None,
+    *,
+    name_first: bool = True,
+    sentences: list[str] | None = None,
 ) -> None:
     """Parameter counts: key-value text > unambiguous name > prose naming the model."""
     if rb.has("parameters"):
@@ -106,7 +111,9 @@ def params_into(
             continue
         if hit.method == "text:key-value":
             kv_hit = kv_hit or hit
-        elif prose_hit is None and (name_re.search(s) or re.search(r"\bthis (?:model|repo)", s, re.I)):
+        elif prose_hit is None and (
+            name_re.search(s) or re.search(r"\bthis (?:model|repo)", s, re.I)
+        ):
             prose_hit = hit
     order = [kv_hit, name_hit, prose_hit] if name_first else [kv_hit, prose_hit, name_hit]
     chosen = next((h for h in order if h is not None), None)
@@ -122,7 +129,9 @@ def params_into(
 # ---------------------------------------------------------------- context
 
 
-def context_into(rb: RecordBuilder, ref: ModelRef, doc: Doc, *, sentences: list[str] | None = None) -> None:
+def context_into(
+    rb: RecordBuilder, ref: ModelRef, doc: Doc, *, sentences: list[str] | None = None
+) -> None:
     if rb.has("context_length"):
         return
     sents = sentences if sentences is not None else doc.sentences
@@ -177,14 +186,18 @@ _BASE_TRIGGER_RE = re.compile(
     r"\bquantisation of|\bquantization of|\bconverted from|\bderived from|\bbase model\s*:)",
     re.I,
 )
-_PREDECESSOR_RE = re.compile(r"\b(?:improv\w*|updated?|new(?:er)?|successor|previous|upgrade\w*)\b[^.]{0,40}$", re.I)
+_PREDECESSOR_RE = re.compile(
+    r"\b(?:improv\w*|updated?|new(?:er)?|successor|previous|upgrade\w*)\b[^.]{0,40}$", re.I
+)
 _HF_LINK_RE = re.compile(
     r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?(https?://(?:www\.)?(?:huggingface\.co|hf\.co)/[^)\s>]+)>?\s*\)"
     r"|<a\b[^>]*?href=[\"'](https?://(?:www\.)?(?:huggingface\.co|hf\.co)/[^\"']+)[\"']"
     r"|(https?://(?:www\.)?(?:huggingface\.co|hf\.co)/[^\s)\]>\"']+)",
     re.I,
 )
-_BARE_NAME_RE = re.compile(r"\s*(?:the\s+)?(?:pretrained\s+)?`?((?:[A-Za-z0-9][\w.-]*/)?[A-Za-z][\w.]*-[\w.-]*\d[\w.-]*)`?")
+_BARE_NAME_RE = re.compile(
+    r"\s*(?:the\s+)?(?:pretrained\s+)?`?((?:[A-Za-z0-9][\w.-]*/)?[A-Za-z][\w.]*-[\w.-]*\d[\w.-]*)`?"
+)
 
 
 def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelation] | None:
@@ -206,7 +219,9 @@ def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelat
         window = re.split(r"(?<=[.!?])\s|\n\s*\n", window, maxsplit=1)[0]
         evidence = inline_to_text(text[max(0, m.start() - 80) : m.end() + len(window)])
         trigger = m.group(0).lower()
-        relation = BaseModelRelation.QUANTIZED if "quanti" in trigger else BaseModelRelation.FINETUNE
+        relation = (
+            BaseModelRelation.QUANTIZED if "quanti" in trigger else BaseModelRelation.FINETUNE
+        )
         link = _HF_LINK_RE.search(window)
         if link and link.start() <= 25 and not re.search(r"[,;:.]\s", window[: link.start()]):
             url = link.group(2) or link.group(3) or link.group(4)
@@ -216,7 +231,11 @@ def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelat
             continue
         bare = _BARE_NAME_RE.match(window)
         about_this = bool(name_re.search(subject)) or bool(
-            re.search(r"\b(?:this|our|the)\s+(?:\w+\s+){0,2}(?:model|checkpoint|repo\w*|version)\b|^\s*(?:it|we)\b", subject, re.I)
+            re.search(
+                r"\b(?:this|our|the)\s+(?:\w+\s+){0,2}(?:model|checkpoint|repo\w*|version)\b|^\s*(?:it|we)\b",
+                subject,
+                re.I,
+            )
         )
         if bare and about_this:
             token = bare.group(1).rstrip(".,;:")
@@ -232,7 +251,9 @@ def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelat
 
 # ---------------------------------------------------------------- tagline
 
-_SKIP_LINE_RE = re.compile(r"^(?:table of contents|contents|news|model card|usage|license|citation)\b", re.I)
+_SKIP_LINE_RE = re.compile(
+    r"^(?:table of contents|contents|news|model card|usage|license|citation)\b", re.I
+)
 
 
 def tagline_from(doc: Doc, ref: ModelRef) -> str | None:

@@ -57,7 +57,11 @@ def normalize_api(
         if repo_id is None:
             result.warnings.append("model JSON without id/modelId; skipped")
             continue
-        url = source_url if len(items) == 1 and source_url else f"https://huggingface.co/api/models/{repo_id}"
+        url = (
+            source_url
+            if len(items) == 1 and source_url
+            else f"https://huggingface.co/api/models/{repo_id}"
+        )
         result.records.append(api_record(item, repo_id, url, observed_at))
     return result
 
@@ -70,7 +74,9 @@ def _repo_id(item: dict[str, Any]) -> str | None:
     return None
 
 
-def api_record(item: dict[str, Any], repo_id: str, source_url: str | None, observed_at: datetime | None):
+def api_record(
+    item: dict[str, Any], repo_id: str, source_url: str | None, observed_at: datetime | None
+):
     name = display_name(repo_id)
     ref = ModelRef(name=name, repo_id=repo_id)
     rb = RecordBuilder(name, source_url, observed_at)
@@ -98,7 +104,9 @@ def api_record(item: dict[str, Any], repo_id: str, source_url: str | None, obser
         mapping = item.get("inferenceProviderMapping")
         tasks = set()
         if isinstance(mapping, dict):
-            tasks = {v.get("task") for v in mapping.values() if isinstance(v, dict) and v.get("task")}
+            tasks = {
+                v.get("task") for v in mapping.values() if isinstance(v, dict) and v.get("task")
+            }
         elif isinstance(mapping, list):
             tasks = {v.get("task") for v in mapping if isinstance(v, dict) and v.get("task")}
         if len(tasks) == 1:
@@ -145,7 +153,9 @@ def api_record(item: dict[str, Any], repo_id: str, source_url: str | None, obser
         if tag.startswith("arxiv:"):
             rb.add_link(LinkType.PAPER, f"https://arxiv.org/abs/{tag.split(':', 1)[1]}")
     if item.get("gated") not in (None, False, "false"):
-        rb.warnings.append(f"gated repository ({item.get('gated')}); weights need an access request")
+        rb.warnings.append(
+            f"gated repository ({item.get('gated')}); weights need an access request"
+        )
     return rb.build(repo_id)
 
 

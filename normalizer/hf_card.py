@@ -16,7 +16,9 @@ from normalizer.taxonomy import category_for
 from normalizer.text import Doc, inline_to_text
 from normalizer.vendors import vendor_for_org
 
-_QUANT_RE = re.compile(r"(?:^|[-_.])(gguf|ggml|awq|gptq|exl2|mlx|bnb|4bit|8bit|int4|int8|fp8|nf4)(?:$|[-_.])", re.I)
+_QUANT_RE = re.compile(
+    r"(?:^|[-_.])(gguf|ggml|awq|gptq|exl2|mlx|bnb|4bit|8bit|int4|int8|fp8|nf4)(?:$|[-_.])", re.I
+)
 _RELATIONS = {r.value for r in BaseModelRelation}
 
 
@@ -38,15 +40,15 @@ def normalize_card(
     result = NormalizeResult(kind=DocKind.HF_CARD, source_url=source_url)
     repo_id = resolve_repo_id(source_url, filename)
     if is_stub(text):
-        result.warnings.append(
-            f"card is empty or an error stub ({text.strip()[:60]!r}); no record"
-        )
+        result.warnings.append(f"card is empty or an error stub ({text.strip()[:60]!r}); no record")
         return result
     fm = split(text)
     result.warnings.extend(fm.warnings)
     if repo_id is None:
         result.warnings.append("repo id unknown (no Hugging Face URL or <org>__<name> file name)")
-    record = card_record(fm.data, fm.own_body, repo_id, source_url or page_url(repo_id), observed_at)
+    record = card_record(
+        fm.data, fm.own_body, repo_id, source_url or page_url(repo_id), observed_at
+    )
     if record is None:
         result.warnings.append("card has no model name; no record")
         return result
@@ -91,7 +93,9 @@ def card_record(
             url = f"https://huggingface.co/{repo_id}/blob/main/{url}"
         rb.add_link(LinkType.LICENSE, url)
     elif isinstance(meta.get("license_link"), str) and repo_id and rb.has("license"):
-        rb.add_link(LinkType.LICENSE, f"https://huggingface.co/{repo_id}/blob/main/{meta['license_link']}")
+        rb.add_link(
+            LinkType.LICENSE, f"https://huggingface.co/{repo_id}/blob/main/{meta['license_link']}"
+        )
 
     task = meta.get("pipeline_tag")
     if isinstance(task, str) and task.strip():
@@ -173,7 +177,10 @@ def _base_model_into(
             relation = BaseModelRelation.QUANTIZED.value
         elif any(t.lower() in ("merge", "mergekit") for t in tags) or len(bases) > 1:
             relation = BaseModelRelation.MERGE.value
-        elif any(t.lower() in ("lora", "peft", "adapter") for t in tags) or str(meta.get("library_name", "")).lower() == "peft":
+        elif (
+            any(t.lower() in ("lora", "peft", "adapter") for t in tags)
+            or str(meta.get("library_name", "")).lower() == "peft"
+        ):
             relation = BaseModelRelation.ADAPTER.value
         else:
             relation = BaseModelRelation.FINETUNE.value

@@ -12,7 +12,23 @@ import unicodedata
 from urllib.parse import unquote, urlparse
 
 _HF_HOSTS = ("huggingface.co", "hf.co", "www.huggingface.co")
-_RESERVED = {"api", "datasets", "spaces", "docs", "blog", "models", "papers", "collections", "organizations", "settings", "join", "login", "tasks", "learn", "chat"}
+_RESERVED = {
+    "api",
+    "datasets",
+    "spaces",
+    "docs",
+    "blog",
+    "models",
+    "papers",
+    "collections",
+    "organizations",
+    "settings",
+    "join",
+    "login",
+    "tasks",
+    "learn",
+    "chat",
+}
 _REPO_PART = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 REPO_ID_RE = re.compile(rf"^{_REPO_PART}/{_REPO_PART}$")
 
@@ -25,9 +41,9 @@ def repo_id_from_url(url: str | None) -> str | None:
         parsed = urlparse(url.strip())
     except ValueError:
         return None
-    if parsed.netloc.lower() not in _HF_HOSTS:
-        return None
     parts = [unquote(p) for p in parsed.path.split("/") if p]
+    if (parsed.hostname or "").lower() not in _HF_HOSTS and not _hub_shaped(parts):
+        return None
     if len(parts) >= 2 and parts[0] == "api" and parts[1] == "models":
         parts = parts[2:]
     if not parts or parts[0] in _RESERVED:
@@ -40,6 +56,14 @@ def repo_id_from_url(url: str | None) -> str | None:
     if REPO_ID_RE.match(candidate) or re.fullmatch(_REPO_PART, candidate):
         return candidate
     return None
+
+
+def _hub_shaped(parts: list[str]) -> bool:
+    """Paths only the Hub API uses, so a mirror (HF_ENDPOINT) is read like the Hub:
+    `/api/models/<org>/<name>` and `/<org>/<name>/(raw|resolve|blob)/<rev>/<file>`."""
+    if len(parts) >= 4 and parts[:2] == ["api", "models"]:
+        return True
+    return len(parts) >= 5 and parts[2] in ("raw", "resolve", "blob")
 
 
 def repo_id_from_filename(filename: str | None) -> str | None:
@@ -70,10 +94,52 @@ def slugify(name: str) -> str:
 
 # Tokens that name a variant of a family rather than a different model.
 _VARIANT_TOKENS = {
-    "base", "instruct", "instruction", "chat", "it", "hf", "sft", "dpo", "rlhf", "preview",
-    "gguf", "ggml", "awq", "gptq", "exl2", "mlx", "onnx", "fp8", "fp16", "bf16", "int4", "int8",
-    "4bit", "8bit", "4bits", "8bits", "bnb", "nf4", "q4", "q8", "q4-k-m", "quantized", "quant",
-    "turbo", "latest", "open", "pretrained", "vision", "text", "dense",
+    "base",
+    "instruct",
+    "instruction",
+    "chat",
+    "it",
+    "hf",
+    "sft",
+    "dpo",
+    "rlhf",
+    "preview",
+    "gguf",
+    "ggml",
+    "awq",
+    "gptq",
+    "exl2",
+    "mlx",
+    "onnx",
+    "fp8",
+    "fp16",
+    "bf16",
+    "int4",
+    "int8",
+    "4bit",
+    "8bit",
+    "4bits",
+    "8bits",
+    "bnb",
+    "nf4",
+    "q4",
+    "q8",
+    "q4-k-m",
+    "quantized",
+    "quant",
+    "imat",
+    "imatrix",
+    "hqq",
+    "eetq",
+    "w4a16",
+    "w8a8",
+    "turbo",
+    "latest",
+    "open",
+    "pretrained",
+    "vision",
+    "text",
+    "dense",
 }
 # A maker's name written before the model name (`Meta-Llama-3` is the `llama-3` family).
 _MAKER_PREFIXES = {"meta", "facebook", "google", "microsoft", "nvidia", "ibm", "apple", "amazon"}

@@ -108,7 +108,10 @@ _SPDX_OVERRIDES: dict[str, str | None] = {
 
 # Custom (`license: other`) names: terms by keyword, checked in order.
 _NAME_TERMS: list[tuple[re.Pattern[str], LicenseTerms]] = [
-    (re.compile(r"non[-_ ]?commercial|\bnc\b|[-_]nc[-_]|research|noncommercial|academic", re.I), NC),
+    (
+        re.compile(r"non[-_ ]?commercial|\bnc\b|[-_]nc[-_]|research|noncommercial|academic", re.I),
+        NC,
+    ),
     (re.compile(r"apache|\bmit\b|bsd", re.I), P),
 ]
 
@@ -130,7 +133,10 @@ _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:GPL|general public license)[- ]?v?(3|2)(?:\.0)?\b", re.I), "gpl-{0}.0"),
     (re.compile(r"\bbigcode[- ]openrail[- ]m\b", re.I), "bigcode-openrail-m"),
     (re.compile(r"\bcreativeml[- ]openrail[- ]m\b", re.I), "creativeml-openrail-m"),
-    (re.compile(r"\bllama\s?" + _VERSION + r"(?:['’]s)?\s+(?:community\s+)?licen[cs]e", re.I), "llama{0}"),
+    (
+        re.compile(r"\bllama\s?" + _VERSION + r"(?:['’]s)?\s+(?:community\s+)?licen[cs]e", re.I),
+        "llama{0}",
+    ),
     (re.compile(r"\blicen[cs]e as (?:meta )?llama\s?" + _VERSION + r"\b", re.I), "llama{0}"),
     (
         re.compile(
@@ -155,7 +161,10 @@ _LINK_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"creativecommons\.org/licenses/by/(\d\.\d)", re.I), "cc-by-{0}"),
     (re.compile(r"ai\.google\.dev/gemma/terms", re.I), "gemma"),
     (re.compile(r"llama[-_]?models/.*?/llama(\d(?:_\d)?)/LICENSE", re.I), "llama{0}"),
-    (re.compile(r"(?:^|[./])([a-z0-9]+)\.(?:com|ai|org)/legal/(open-model-license)\b", re.I), "{0}-{1}"),
+    (
+        re.compile(r"(?:^|[./])([a-z0-9]+)\.(?:com|ai|org)/legal/(open-model-license)\b", re.I),
+        "{0}-{1}",
+    ),
 ]
 
 

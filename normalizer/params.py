@@ -90,7 +90,8 @@ _ACTIVE_RE = re.compile(
 )
 _COMPARATIVE_RE = re.compile(
     r"(?:less|fewer|more|greater|larger|smaller|bigger|higher|lower)\s+than\s*$|"
-    r"(?:under|over|below|above|up to|upto|from|between|than|like|vs\.?|versus|to|and|or|,)\s*$",
+    r"(?:under|over|below|above|up to|upto|from|between|than|like|vs\.?|versus|to|and|or|,)\s*$|"
+    r"(?:speed|size|cost|latency|performance|quality|level) of (?:a|an)\s*$|(?:as|similar to|comparable to|equivalent to) (?:a|an)\s*$",
     re.I,
 )
 _RANGE_AFTER_RE = re.compile(rf"^\s*(?:to|-|–|and|or|,)\s*(?:{NUM})", re.I)
@@ -115,7 +116,9 @@ def from_sentence(sentence: str) -> ParamHit | None:
         before = sentence[: m.start()]
         if _COMPARATIVE_RE.search(before):
             continue
-        if _RANGE_AFTER_RE.match(sentence[m.end(2) if m.lastindex and m.lastindex >= 2 else m.end() :]):
+        if _RANGE_AFTER_RE.match(
+            sentence[m.end(2) if m.lastindex and m.lastindex >= 2 else m.end() :]
+        ):
             continue
         if re.search(r"non-?embedding\s*$", before, re.I):
             continue

@@ -30,7 +30,9 @@ def rules() -> tuple[Rule, ...]:
     )
 
 
-def category_for(task: str | None, tags: list[str] | None = None, name: str | None = None) -> str | None:
+def category_for(
+    task: str | None, tags: list[str] | None = None, name: str | None = None
+) -> str | None:
     """First rule whose tags (or words of the model name) or task match; None if none does."""
     words = {t.lower() for t in tags or []}
     if name:

@@ -142,7 +142,7 @@ def test_rank_beats_recency_and_conflicts_name_both_sources(store: Store) -> Non
         [
             item(
                 doc(CARD, "card", fetched_at=T0 + timedelta(days=5)),
-                llama(parameters=Parameters(total=8_000_000_000), vendor="meta "),
+                llama(parameters=Parameters(total=7_000_000_000), vendor="meta "),
             )
         ]
     )
@@ -157,7 +157,7 @@ def test_rank_beats_recency_and_conflicts_name_both_sources(store: Store) -> Non
     sources = {
         (v.value["total"], s.source_kind, s.source_url) for v in conflict.values for s in v.sources
     }
-    assert sources == {(8_030_261_248, "hf-api", API), (8_000_000_000, "hf-card", CARD)}
+    assert sources == {(8_030_261_248, "hf-api", API), (7_000_000_000, "hf-card", CARD)}
 
 
 def test_pricing_prefers_price_list(store: Store) -> None:

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
+from urllib.parse import urlparse
 
 import scrapy
 from scrapy.http import Response
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
@@ -32,7 +38,7 @@ def _split(value: str | None) -> list[str]:
 
 class HuggingFaceSpider(scrapy.Spider):
     name = "huggingface"
-    allowed_domains = ["huggingface.co"]
+    endpoint = hub.HUB
 
     def __init__(
         self,
@@ -53,6 +59,14 @@ class HuggingFaceSpider(scrapy.Spider):
             k: v for k, v in {"sources": sources, "authors": authors, "models": models}.items() if v
         } | ({"full": True} if self.full else {})
 
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> HuggingFaceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.endpoint = crawler.settings.get("HF_ENDPOINT", hub.HUB).rstrip("/")
+        # Offsite protection: a Link header may only lead back to the same Hub.
+        spider.allowed_domains = [urlparse(spider.endpoint).hostname or "huggingface.co"]
+        return spider
+
     def watchlist(self) -> HuggingFaceSources:
         if self._authors_arg or self._models_arg:
             return HuggingFaceSources(authors=self._authors_arg, models=self._models_arg)
@@ -62,7 +76,9 @@ class HuggingFaceSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         wl = self.watchlist()
         for author in wl.authors:
-            yield self._listing_request(hub.listing_url(author, wl.page_size), author)
+            yield self._listing_request(
+                hub.listing_url(author, wl.page_size, self.endpoint), author
+            )
         for repo_id in wl.models:
             yield self._model_request(repo_id, listed_sha=None)
 
@@ -79,7 +95,7 @@ class HuggingFaceSpider(scrapy.Spider):
 
     def _model_request(self, repo_id: str, listed_sha: str | None) -> scrapy.Request:
         return scrapy.Request(
-            hub.model_api_url(repo_id),
+            hub.model_api_url(repo_id, self.endpoint),
             callback=self.parse_model,
             errback=self.on_error,
             cb_kwargs={"repo_id": repo_id, "listed_sha": listed_sha},
@@ -134,7 +150,7 @@ class HuggingFaceSpider(scrapy.Spider):
             return
         yield self._document(response, DocKind.HF_API, repo_id)
         yield scrapy.Request(
-            hub.card_url(repo_id),
+            hub.card_url(repo_id, self.endpoint),
             callback=self.parse_card,
             errback=self.on_error,
             cb_kwargs={"repo_id": repo_id, "sha": sha},
@@ -199,10 +215,12 @@ class HuggingFaceSpider(scrapy.Spider):
             msg = f"HTTP {response.status} after retries"
             if ra := response.headers.get(b"Retry-After"):
                 msg += f" (Retry-After: {ra.decode('latin-1')})"
-        elif failure.check(TimeoutError, TCPTimedOutError):
+        elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
             kind, msg = "timeout", f"timed out after retries: {failure.getErrorMessage()}"
-        elif failure.check(DNSLookupError):
+        elif failure.check(CannotResolveHostError, DNSLookupError):
             kind, msg = "dns", failure.getErrorMessage()
+        elif failure.check(DownloadConnectionRefusedError):
+            kind, msg = "connection", f"connection refused: {failure.getErrorMessage()}"
         else:
             kind, msg = "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"
         self.crawler.stats.inc_value(f"huggingface/failed/{kind}")
