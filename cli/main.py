@@ -192,6 +192,26 @@ def tools(
 
 
 @app.command()
+def candidates(
+    limit: Annotated[int | None, typer.Option(help="Show at most this many")] = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Candidates awaiting review, newest first, with evidence and open conflicts."""
+    from cli.render import candidates_table
+
+    store = _store(db)
+    try:
+        rows = store.candidates(limit)
+    finally:
+        store.close()
+    if as_json:
+        _emit_json([r.model_dump(mode="json") for r in rows])
+    else:
+        console.print(candidates_table(rows))
+
+
+@app.command()
 def show(
     ref: Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")],
     as_json: JsonOption = False,

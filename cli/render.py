@@ -136,6 +136,8 @@ def tool_view(resolved: Any) -> Group:
     parts: list[Any] = [Panel(head), fields]
     if resolved.variants:
         parts.append(Text("variants: " + ", ".join(resolved.variants)))
+    for m in resolved.suggested_matches:
+        parts.append(Text(f"may be the same model as {m.slug} ({m.reason})", style="yellow"))
     if resolved.conflicts:
         conflicts = Table(title="conflicts between sources", style="yellow")
         for col in ("field", "value", "source kind", "source URL"):
@@ -150,3 +152,20 @@ def tool_view(resolved: Any) -> Group:
         parts.append(conflicts)
     parts.append(claims)
     return Group(*parts)
+
+
+def candidates_table(rows: list[Any]) -> Table:
+    table = Table(title=f"{len(rows)} candidates (newest first)", show_lines=True)
+    table.add_column("candidate", no_wrap=True)
+    table.add_column("evidence", overflow="fold")
+    table.add_column("conflicts / may be", overflow="fold")
+    for r in rows:
+        evidence = "\n".join(
+            f"{e.source_kind}: " + ", ".join(e.urls[:2]) + (" …" if len(e.urls) > 2 else "")
+            for e in r.evidence
+        )
+        notes = [f"conflict: {c.field}" for c in r.conflicts]
+        notes += [f"may be {m.slug} ({m.reason})" for m in r.suggested_matches]
+        head = f"{r.slug}\n[dim]{r.vendor or '—'} · {str(r.created_at)[:10]}[/dim]"
+        table.add_row(head, evidence, "\n".join(notes) or "—")
+    return table

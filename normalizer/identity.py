@@ -186,3 +186,57 @@ def aliases_for(source_id: str | None, name: str, extra: list[str] | None = None
         if cand and cand != name and cand not in out:
             out.append(cand)
     return out
+
+
+# Tokens that mark a variant of one model (not a different model): the tool key drops
+# them so base/instruct/chat repos and quantised re-uploads group under one tool.
+_KEY_DROP = {
+    "base",
+    "instruct",
+    "instruction",
+    "chat",
+    "it",
+    "hf",
+    "sft",
+    "dpo",
+    "rlhf",
+    "pretrained",
+} | (
+    _VARIANT_TOKENS
+    - {"preview", "turbo", "latest", "open", "vision", "text", "dense"}  # product names
+)
+_QUANT_RE = re.compile(r"i?q\d+")
+# GGUF/GGML quant labels (`Q4_K_M`, `IQ3_XS`, `Q8_0`) and precision suffixes, whole.
+_QUANT_SUFFIX = re.compile(r"[-_.](?:i?q\d+(?:_[0-9a-z]+)*|f16|f32|bf16)(?=$|[-_.])", re.I)
+_DATE_SUFFIX = re.compile(r"[-_ ](?:\d{4}-\d{2}-\d{2}|\d{2}-\d{4})$")
+_DISPLAY_PREFIX = re.compile(r"^[^:/]{1,40}:\s+")  # `Mistral: Devstral Small`
+_PAREN_RE = re.compile(r"\(([^()]+)\)")
+
+
+def canonical_slug(name: str) -> str:
+    """The tool key: one model at one size, whatever the variant or uploader.
+
+    `meta-llama/Llama-3.1-8B-Instruct`, `meta-llama/Meta-Llama-3.1-8B-Instruct`,
+    `Llama 3.1 8B` and `Someone/Llama-3.1-8B-Instruct-GGUF` -> `llama-3.1-8b`;
+    `Mixtral-8x22B-Instruct-v0.1` and `Mixtral 8x22B` -> `mixtral-8x22b`.
+    """
+    short = display_name(_PAREN_RE.sub(" ", name)).strip()
+    short = _DISPLAY_PREFIX.sub("", short)
+    short = _DATE_SUFFIX.sub("", _QUANT_SUFFIX.sub("", short))
+    toks = _tokens(short)
+    kept = [t for t in toks if t not in _KEY_DROP and not _QUANT_RE.fullmatch(t)]
+    while kept and (_VERSION_RE.match(kept[-1]) or _DATE_RE.match(kept[-1])):
+        kept.pop()
+    if len(kept) > 1 and kept[0] in _MAKER_PREFIXES:
+        kept = kept[1:]
+    return "-".join(kept) or slugify(display_name(name))
+
+
+def canonical_keys(name: str) -> list[str]:
+    """The tool key of a name, then of any name it gives in parentheses
+    (`Mistral 8x24B (Mixtral 8x22B)` is also `mixtral-8x22b`)."""
+    keys = [canonical_slug(name)]
+    for inner in _PAREN_RE.findall(name):
+        if re.search(r"\d", inner) and (key := canonical_slug(inner)) not in keys:
+            keys.append(key)
+    return keys

@@ -18,12 +18,22 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from normalizer.identity import canonical_keys
 from normalizer.models import NormalizeResult, RawDocument, ToolRecord, utcnow
+from storage.matching import suggest_matches
 from storage.names import norm_alias, norm_source_id
 from storage.queries import load_claims
 from storage.ranking import DEFAULT_POLICY, RankPolicy
 from storage.resolve import RECORD_FIELDS, resolve_claims
-from storage.schema import Alias, Claim, Document, SourceStateRow, Tool, Variant
+from storage.schema import (
+    Alias,
+    Claim,
+    Document,
+    MatchSuggestion,
+    SourceStateRow,
+    Tool,
+    Variant,
+)
 from storage.views import IngestStats
 
 UNATTRIBUTED = "unattributed"
@@ -55,6 +65,21 @@ def scrub(value: Any) -> Any:
     if isinstance(value, dict):
         return {scrub(k): scrub(v) for k, v in value.items()}
     return value
+
+
+DERIVATIVE_WEIGHT = 0.5
+
+
+def tool_keys(record: ToolRecord) -> list[str]:
+    """Tool keys (one model at one size) from the repo id, else the record's name."""
+    keys: list[str] = []
+    for name in (record.source_id, record.name):
+        for key in canonical_keys(name) if name else []:
+            if key not in keys:
+                keys.append(key)
+        if keys:
+            break
+    return keys
 
 
 def record_key(record: ToolRecord) -> str:
@@ -148,6 +173,9 @@ class BatchWriter:
         for alias in (record.name, record.slug, *record.aliases):
             self._add_alias(tool, alias)
         key = record_key(record)
+        # A quantised re-upload describes the tool second-hand: its claims rank
+        # below the original's (vendor, license, dates) within the same source kind.
+        weight = DERIVATIVE_WEIGHT if record.base_model_relation == "quantized" else 1.0
         values = record.model_dump(mode="json")
         for name in RECORD_FIELDS:
             value = values.get(name)
@@ -168,7 +196,7 @@ class BatchWriter:
                     ),
                     method=scrub(prov.method) if prov else UNATTRIBUTED,
                     evidence=scrub(prov.evidence) if prov else None,
-                    confidence=prov.confidence if prov else 1.0,
+                    confidence=(prov.confidence if prov else 1.0) * weight,
                     observed_at=(prov.observed_at if prov else None) or doc.fetched_at,
                 )
             )
@@ -191,6 +219,7 @@ class BatchWriter:
             self.session.flush()
             self._new_tools.add(tool.id)
             self.stats.tools_new += 1
+            self._suggest(tool, record)
             return tool
         tool = self._follow_merges(tool)
         if tool.id not in self._new_tools and tool.id not in self._before:
@@ -199,13 +228,18 @@ class BatchWriter:
         return tool
 
     def _match(self, record: ToolRecord) -> Tool | None:
-        """By HF repo id (variant), then slug, then any normalised name/alias."""
+        """By HF repo id (variant), then tool key (`canonical_keys`), then slug, then
+        any normalised name/alias. Anything less certain is only suggested."""
         if record.source_id:
             tool = self.session.scalar(
                 select(Tool)
                 .join(Variant, Variant.tool_id == Tool.id)
                 .where(Variant.source_id_norm == norm_source_id(record.source_id))
             )
+            if tool is not None:
+                return tool
+        for key in tool_keys(record):
+            tool = self.session.scalar(select(Tool).where(Tool.slug == key))
             if tool is not None:
                 return tool
         if record.slug:
@@ -233,9 +267,26 @@ class BatchWriter:
             tool = target
         return tool
 
+    def _suggest(self, tool: Tool, record: ToolRecord) -> None:
+        others = self.session.scalars(
+            select(Tool).where(Tool.id != tool.id, Tool.status != "rejected")
+        ).all()
+        for other, score, reason in suggest_matches(tool, record, others):
+            self.session.add(
+                MatchSuggestion(
+                    tool_id=tool.id,
+                    candidate_id=other.id,
+                    score=score,
+                    reason=reason,
+                    created_at=utcnow(),
+                )
+            )
+
     def _free_slug(self, record: ToolRecord) -> str:
+        keys = tool_keys(record)
         base = (
-            record.slug.strip()
+            (keys[0] if keys else "")
+            or record.slug.strip()
             or norm_alias(record.name)
             or norm_alias(record.source_id)
             or "unnamed"

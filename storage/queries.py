@@ -18,11 +18,12 @@ from storage.schema import (
     CrawlError,
     CrawlRun,
     Document,
+    MatchSuggestion,
     SourceStateRow,
     Tool,
     Variant,
 )
-from storage.views import ClaimView, ResolvedTool, SourceState, ToolSummary
+from storage.views import ClaimView, MatchView, ResolvedTool, SourceState, ToolSummary
 
 
 def load_claims(session: Session, tool_ids: Iterable[int]) -> dict[int, list[ClaimData]]:
@@ -63,12 +64,29 @@ def resolve_tool(session: Session, tool: Tool, policy: RankPolicy = DEFAULT_POLI
     resolution = resolve_claims(claims, policy)
     aliases = [a.alias for a in tool.aliases]
     merged_into = session.get(Tool, tool.merged_into_id) if tool.merged_into_id else None
+    record = build_record(resolution, slug=tool.slug, name=tool.name, aliases=aliases)
+    variants = [v.source_id for v in tool.variants]
+    if record.base_model and norm_source_id(record.base_model) in {
+        norm_source_id(v) for v in variants
+    }:
+        # an instruct repo's base is a variant of this same tool, not its base model
+        record = record.model_copy(update={"base_model": None, "base_model_relation": None})
+    suggestions = [
+        MatchView(slug=other.slug, name=other.name, score=s.score, reason=s.reason)
+        for s, other in session.execute(
+            select(MatchSuggestion, Tool)
+            .join(Tool, Tool.id == MatchSuggestion.candidate_id)
+            .where(MatchSuggestion.tool_id == tool.id)
+            .order_by(MatchSuggestion.score.desc())
+        ).all()
+    ]
     return ResolvedTool(
         slug=tool.slug,
         status=tool.status,
         merged_into=merged_into.slug if merged_into else None,
-        record=build_record(resolution, slug=tool.slug, name=tool.name, aliases=aliases),
-        variants=[v.source_id for v in tool.variants],
+        record=record,
+        suggested_matches=suggestions,
+        variants=variants,
         aliases=aliases,
         claims=[
             ClaimView(

@@ -205,3 +205,21 @@ class SourceStateRow(Base):
     last_modified: Mapped[str | None] = mapped_column(String(64))
     content_hash: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime]
+
+
+class MatchSuggestion(Base):
+    """An uncertain identity match, proposed to editors instead of guessed.
+
+    Written when a new candidate resembles an existing tool (same family and size
+    written differently, or a close fuzzy name) without matching it for certain.
+    """
+
+    __tablename__ = "match_suggestions"
+    __table_args__ = (UniqueConstraint("tool_id", "candidate_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    score: Mapped[float]
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from normalizer.models import NormalizeResult, RawDocument, utcnow
 from storage import queries
+from storage.candidates import CandidateView, list_candidates
 from storage.db import WRITE_OPTIONS, init_db, make_engine
 from storage.ingest import BatchWriter, scrub
 from storage.ranking import DEFAULT_POLICY, RankPolicy
@@ -151,6 +152,11 @@ class Store:
     def list_tools(self, status: str | None = None) -> list[ToolSummary]:
         with self._reading() as session:
             return queries.list_tools(session, status, self.policy)
+
+    def candidates(self, limit: int | None = None) -> list[CandidateView]:
+        """Candidates newest first, with their evidence and open conflicts."""
+        with self._reading() as session:
+            return list_candidates(session, self.policy, limit)
 
     def stats(self) -> dict[str, Any]:
         """JSON-serialisable counts; see `queries.collect_stats` for what is stable."""

@@ -78,6 +78,15 @@ class Conflict(_View):
     values: list[ConflictValue]
 
 
+class MatchView(_View):
+    """An existing tool that a candidate may be the same model as (for editors)."""
+
+    slug: str
+    name: str
+    score: float
+    reason: str
+
+
 class ResolvedTool(_View):
     slug: str
     status: str
@@ -88,6 +97,7 @@ class ResolvedTool(_View):
     aliases: list[str] = Field(default_factory=list)
     claims: list[ClaimView] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
+    suggested_matches: list[MatchView] = Field(default_factory=list)
 
 
 class ToolSummary(_View):
