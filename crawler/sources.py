@@ -48,6 +48,18 @@ class FeedSource(_Strict):
     url: HttpUrl
     name: str | None = None
     vendor: str | None = None
+    fetch_articles: bool = True
+    """Fetch the article page of an entry the feed carries no body for. False stores
+    such entries as they are (title, summary, date): for feeds known to carry every
+    article, where a bodiless entry is not an article."""
+
+
+class PostSource(_Strict):
+    """One post or changelog page (Markdown, MDX or HTML) watched at its URL."""
+
+    url: HttpUrl
+    name: str | None = None
+    vendor: str | None = None
 
 
 class PriceListSource(_Strict):
@@ -59,6 +71,7 @@ class PriceListSource(_Strict):
 class Sources(_Strict):
     huggingface: HuggingFaceSources = Field(default_factory=HuggingFaceSources)
     feeds: list[FeedSource] = Field(default_factory=list)
+    posts: list[PostSource] = Field(default_factory=list)
     price_lists: list[PriceListSource] = Field(default_factory=list)
 
 

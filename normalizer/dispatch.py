@@ -28,6 +28,10 @@ def normalize(
 
         return normalize_api(text, source_url, observed_at, filename=filename)
     if kind is DocKind.ANNOUNCEMENT:
+        from normalizer.feed_entry import is_feed, is_feed_entry, normalize_feed_entry
+
+        if is_feed_entry(text) or is_feed(text):  # an <item>/<entry> cut from a feed
+            return normalize_feed_entry(text, source_url, observed_at, filename=filename)
         from normalizer.announcement import normalize_announcement
 
         return normalize_announcement(text, source_url, observed_at, filename=filename)

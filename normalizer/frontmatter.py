@@ -15,6 +15,16 @@ _CARD_KEYS = re.compile(
     r"^(?:license|license_name|pipeline_tag|library_name|base_model|tags|language|datasets|extra_gated_\w+|model-index|inference):",
     re.M,
 )
+# libyaml's safe loader when PyYAML has it (ten times faster on long chat templates);
+# the same safe constructor set as yaml.safe_load either way.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def safe_load(text: str) -> Any:
+    """`yaml.safe_load`, on libyaml when available."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader
+
+
 STUB_BODIES = ("entry not found", "error: the path", "404: not found", "not found")
 
 
@@ -60,7 +70,7 @@ def split(text: str) -> FrontMatter:
             fm.had_block = True
             fm.body = text[close.end() :].lstrip("\r\n")
             try:
-                loaded = yaml.safe_load(raw)
+                loaded = safe_load(raw)
             except yaml.YAMLError as exc:
                 fm.warnings.append(f"front matter is not valid YAML: {str(exc).splitlines()[0]}")
                 loaded = None
@@ -87,7 +97,7 @@ def _find_embedded_card(body: str) -> int | None:
         block = body[m.end() : close.start()]
         if len(_CARD_KEYS.findall(block)) >= 2:
             try:
-                loaded = yaml.safe_load(block)
+                loaded = safe_load(block)
             except yaml.YAMLError:
                 continue
             if isinstance(loaded, dict):

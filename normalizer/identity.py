@@ -211,6 +211,7 @@ _QUANT_SUFFIX = re.compile(r"[-_.](?:i?q\d+(?:_[0-9a-z]+)*|f16|f32|bf16)(?=$|[-_
 _DATE_SUFFIX = re.compile(r"[-_ ](?:\d{4}-\d{2}-\d{2}|\d{2}-\d{4})$")
 _DISPLAY_PREFIX = re.compile(r"^[^:/]{1,40}:\s+")  # `Mistral: Devstral Small`
 _PAREN_RE = re.compile(r"\(([^()]+)\)")
+_REVISION_RE = re.compile(r"^v0(?:\.\d+)+$")
 
 
 def canonical_slug(name: str) -> str:
@@ -225,7 +226,8 @@ def canonical_slug(name: str) -> str:
     short = _DATE_SUFFIX.sub("", _QUANT_SUFFIX.sub("", short))
     toks = _tokens(short)
     kept = [t for t in toks if t not in _KEY_DROP and not _QUANT_RE.fullmatch(t)]
-    while kept and (_VERSION_RE.match(kept[-1]) or _DATE_RE.match(kept[-1])):
+    # repo revisions (`v0.1`) and date stamps (`2407`) are variants; `V3`, `v2` are models
+    while kept and (_REVISION_RE.match(kept[-1]) or _DATE_RE.match(kept[-1])):
         kept.pop()
     if len(kept) > 1 and kept[0] in _MAKER_PREFIXES:
         kept = kept[1:]
@@ -237,6 +239,7 @@ def canonical_keys(name: str) -> list[str]:
     (`Mistral 8x24B (Mixtral 8x22B)` is also `mixtral-8x22b`)."""
     keys = [canonical_slug(name)]
     for inner in _PAREN_RE.findall(name):
-        if re.search(r"\d", inner) and (key := canonical_slug(inner)) not in keys:
+        named = re.search(r"[A-Za-z]", inner) and re.search(r"\d", inner)
+        if named and (key := canonical_slug(inner)) not in keys:
             keys.append(key)
     return keys

@@ -27,22 +27,23 @@ import base64
 import json
 import sys
 import tempfile
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from crawler import hub  # noqa: E402
 from crawler.cassettes import (  # noqa: E402
     Interaction,
     new_request,
     response_dict,
     save_cassette,
 )
+from crawler.hub import HUB  # noqa: E402
 
-HUB = "https://huggingface.co"
-LISTING_EXPAND = ("sha", "lastModified", "private", "gated")
 LISTING_KEYS = ("_id", "id", "modelId", "author", "sha", "lastModified", "private", "gated")
 # A fixed, documented placeholder: the corpus bodies were captured in cassettes
 # committed between 2025-03-27 and 2025-04-24; this is not a real fetch time.
@@ -100,19 +101,14 @@ def model(corpus: Path, repo_id: str) -> CorpusModel:
 # -- URLs (the exact requests the Hugging Face spider makes) ------------------------
 
 
+# The spider's own URL builders, so the cassettes answer exactly what it asks.
+detail_url = hub.model_api_url
+card_url = hub.card_url
+
+
 def listing_url(author: str, limit: int, cursor: str | None = None) -> str:
-    query = [("author", author), ("limit", str(limit))] + [("expand", e) for e in LISTING_EXPAND]
-    if cursor:
-        query.append(("cursor", cursor))
-    return f"{HUB}/api/models?{urlencode(query)}"
-
-
-def detail_url(repo_id: str) -> str:
-    return f"{HUB}/api/models/{quote(repo_id, safe='/')}"
-
-
-def card_url(repo_id: str) -> str:
-    return f"{HUB}/{quote(repo_id, safe='/')}/raw/main/README.md"
+    url = hub.listing_url(author, limit)
+    return f"{url}&{urlencode([('cursor', cursor)])}" if cursor else url
 
 
 # -- interactions --------------------------------------------------------------------
@@ -232,7 +228,9 @@ class Built:
     cassette: Path
     interactions: list[Interaction]
     metadata: dict
-    sources_toml: Path
+    sources_toml: Path | None
+    """Scenario watchlists are written; the demo watchlist is shared with the other
+    demo spiders, so it is only checked (`check_demo_sources`), never rewritten."""
     sources_text: str
 
 
@@ -261,9 +259,18 @@ page_size = {DEMO_PAGE_SIZE} for every author, so meta-llama's two models span t
         out / "crawler/fixtures/cassettes/huggingface_demo.yaml",
         interactions,
         _metadata("demo: Hugging Face Hub crawl of the demo watchlist", list(DEMO_AUTHORS)),
-        out / "crawler/fixtures/demo_sources.toml",
+        None,
         _sources_toml(header, list(DEMO_AUTHORS), DEMO_PAGE_SIZE),
     )
+
+
+def check_demo_sources(root: Path) -> None:
+    """The demo watchlist's [huggingface] table must be what the demo cassette answers."""
+    path = root / "crawler/fixtures/demo_sources.toml"
+    hf = tomllib.loads(path.read_text(encoding="utf-8")).get("huggingface", {})
+    want = {"authors": list(DEMO_AUTHORS), "page_size": DEMO_PAGE_SIZE}
+    if {k: hf.get(k) for k in want} != want:
+        raise SystemExit(f"{path}: [huggingface] must be {want} to match the demo cassette")
 
 
 def _metadata(description: str, authors: list[str]) -> dict:
@@ -395,8 +402,10 @@ def build(corpus: Path, out: Path) -> list[Path]:
     written = []
     for b in [demo(corpus, out), *scenarios(corpus, out)]:
         written.append(save_cassette(b.cassette, b.interactions, b.metadata))
-        b.sources_toml.write_text(b.sources_text, encoding="utf-8")
-        written.append(b.sources_toml)
+        if b.sources_toml is not None:
+            b.sources_toml.write_text(b.sources_text, encoding="utf-8")
+            written.append(b.sources_toml)
+    check_demo_sources(REPO)
     return written
 
 

@@ -32,7 +32,8 @@ def run(args: list[str], tmp_path: Path, ok: bool = True) -> subprocess.Complete
 
 
 def crawl(db: str, tmp_path: Path, *args: str, ok: bool = True) -> dict[str, Any]:
-    proc = run(["crawl", *args, "--json", "--db", db], tmp_path, ok=ok)
+    """One `toolwatch crawl huggingface` run; its JSON summary."""
+    proc = run(["crawl", "huggingface", *args, "--json", "--db", db], tmp_path, ok=ok)
     if not ok:
         return {"returncode": proc.returncode, "stderr": proc.stderr, "stdout": proc.stdout}
     [summary] = json.loads(proc.stdout)

@@ -1,0 +1,142 @@
+"""Provider price-list spider: one request per `[[price_lists]]` URL of the watchlist.
+
+Thin by design: it fetches each list and wraps the response into one
+`RawDocument(kind="price-list")`; `normalizer.price_list` recognises the format
+and reads the entries, the storage pipeline stores document and claims.
+
+Incremental:
+- conditional requests: the ETag / Last-Modified stored for `price:<url>` are sent
+  as If-None-Match / If-Modified-Since; a 304 stores nothing and costs nothing;
+- a 200 whose body is byte-identical to the stored one is deduplicated by storage
+  (same URL + content hash: no new document, no new claim).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.items import CrawlFailure
+from crawler.sources import PriceListSource, load_sources
+from normalizer.models import DocKind, RawDocument
+
+# Statuses the callback sees itself: 304 is "unchanged", the others are recorded failures.
+HANDLED = [304, 401, 403, 404, 410]
+
+# key -> the stored state (storage's `SourceState`: .etag, .last_modified, .content_hash).
+StateDetails = Callable[[list[str]], dict[str, Any]]
+
+
+def state_key(url: str) -> str:
+    return f"price:{url}"
+
+
+class PricesSpider(scrapy.Spider):
+    name = "prices"
+
+    def __init__(self, sources: str | None = None, full: str | bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._sources_path = sources
+        self.full = str(full).lower() in {"1", "true", "yes"}
+        # Set by the storage pipeline when it opens (its `_stored_states`).
+        self.state_details: StateDetails | None = None
+        self.crawl_args = {k: v for k, v in {"sources": sources}.items() if v} | (
+            {"full": True} if self.full else {}
+        )
+
+    def watchlist(self) -> list[PriceListSource]:
+        path = self._sources_path or self.settings.get("TOOLWATCH_SOURCES")
+        return load_sources(path).price_lists
+
+    def stored_states(self, urls: list[str]) -> dict[str, Any]:
+        if self.full or self.state_details is None or not urls:
+            return {}
+        return self.state_details([state_key(u) for u in urls])
+
+    @staticmethod
+    def conditional_headers(stored: Any) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since from a stored state's validators."""
+        headers: dict[str, str] = {}
+        if etag := getattr(stored, "etag", None):
+            headers["If-None-Match"] = str(etag)
+        if last_modified := getattr(stored, "last_modified", None):
+            headers["If-Modified-Since"] = str(last_modified)
+        return headers
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        lists = self.watchlist()
+        states = self.stored_states([str(s.url) for s in lists])
+        for source in lists:
+            url = str(source.url)
+            headers = self.conditional_headers(states.get(state_key(url)))
+            if headers:
+                self.crawler.stats.inc_value("prices/conditional")
+            yield scrapy.Request(
+                url,
+                headers=headers,
+                callback=self.parse_list,
+                errback=self.on_error,
+                cb_kwargs={"source": source},
+                meta={"handle_httpstatus_list": HANDLED, "source_key": state_key(url)},
+                dont_filter=True,
+            )
+
+    def parse_list(self, response: Response, source: PriceListSource) -> Iterable[Any]:
+        key = state_key(str(source.url))
+        stats = self.crawler.stats
+        if response.status == 304:
+            stats.inc_value("prices/not_modified")
+            return
+        if response.status != 200:
+            stats.inc_value(f"prices/http_{response.status}")
+            yield CrawlFailure(
+                url=response.url,
+                kind=f"http-{response.status}",
+                message=f"price list ({source.provider}): HTTP {response.status}",
+                source_key=key,
+            )
+            return
+        stats.inc_value("prices/lists")
+        meta: dict[str, Any] = {
+            "state_key": key,
+            "provider": source.provider,
+            "format": source.format,
+        }
+        for header, name in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
+            if value := response.headers.get(header):
+                meta[name] = value.decode("latin-1")
+        for header in (b"X-Toolwatch-Assembled", b"X-Toolwatch-Source"):
+            if value := response.headers.get(header):
+                meta[header.decode().lower()] = value.decode("utf-8", "replace")
+        ctype = response.headers.get(b"Content-Type")
+        yield RawDocument(
+            url=response.url,
+            kind=DocKind.PRICE_LIST,
+            body=response.body,
+            status=response.status,
+            content_type=ctype.decode("latin-1") if ctype else None,
+            meta=meta,
+        )
+
+    def on_error(self, failure: Failure) -> Iterable[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(HttpError):
+            response = failure.value.response
+            kind = "http-5xx" if response.status >= 500 else f"http-{response.status}"
+            msg = f"HTTP {response.status} after retries"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            kind, msg = "timeout", f"timed out after retries: {failure.getErrorMessage()}"
+        elif failure.check(DNSLookupError):
+            kind, msg = "dns", failure.getErrorMessage()
+        else:
+            kind, msg = "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        self.crawler.stats.inc_value(f"prices/failed/{kind}")
+        yield CrawlFailure(
+            url=request.url, kind=kind, message=msg, source_key=request.meta.get("source_key")
+        )
