@@ -35,7 +35,9 @@ def normalize_document(doc: RawDocument) -> NormalizeResult:
     if doc.status != 200:
         return NormalizeResult(kind=doc.kind, source_url=doc.url, warnings=[f"HTTP {doc.status}"])
     try:
-        return normalize(doc.kind, doc.body, doc.url, doc.fetched_at)
+        return normalize(
+            doc.kind, doc.body, doc.url, doc.fetched_at, repo_id=doc.meta.get("source_id")
+        )
     except Exception as exc:  # noqa: BLE001 - the raw document is still stored
         log.exception("normalizer failed on %s", doc.url)
         return NormalizeResult(

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
 from normalizer import context as ctx
 from normalizer import dates, licenses, params
+from normalizer import model_names as mn
 from normalizer.builder import RecordBuilder
 from normalizer.extract import _BASE_TRIGGER_RE, ModelRef, base_from_text
 from normalizer.frontmatter import split
@@ -63,7 +65,7 @@ _RELEASE_RES = [
         re.I,
     ),
     re.compile(
-        rf"\b[Ww]e(?: have| are)?(?: also)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing)\s+"
+        rf"\b[Ww]e(?: have| are)?(?: also)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing|release|introduce|introducing)\s+"
         rf"(?:the\s+|a\s+new\s+|our\s+)?(?P<names>{_NAME}(?:\s*\(\s*{_NAME}\s*\))?"
         rf"(?:\s*(?:,|and)\s+{_NAME}(?:\s*\(\s*{_NAME}\s*\))?)*)"
     ),
@@ -73,9 +75,27 @@ _RELEASE_RES = [
     ),
     re.compile(rf"\breleased as\s+(?P<names>{_NAME})"),
     re.compile(
+        r"\b[Oo]ur (?:latest|newest|new|next[- ]generation)\s+(?:[\w-]+\s+){0,3}?models?,\s*(?P<names>`[^`\n]{2,60}`)"
+    ),
+    re.compile(
         rf"\breleased (?:two|three|four|several|\d+) new models?:\s*(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s*and\s+{_NAME})?)"
     ),
 ]
+_PAST_RELEASE_RE = re.compile(
+    r"\b(?:when|as|after|since|before|once|because|until)\s+(?:we|they|it)\b|\b(?:last|earlier|previously|ago)\b|"
+    r"\bupdate\s*:",  # `September 2023 Update: Falcon 180B has just been released`
+    re.I,
+)
+_PAST_DATE_RE = re.compile(
+    r"^[^.;]{0,40}?\b(?:on|in)\s+(?:beta\s+on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December)\b|"
+    r"^[^.;]{0,40}?\b(?:last|earlier|previously|ago)\b",
+)
+_HF_LINK_RE = re.compile(r"https?://(?:www\.)?(?:huggingface\.co|hf\.co)/", re.I)
+_PRESENT_RELEASE_RE = re.compile(
+    r"\btoday\b|\bwe(?:'re|’re| are) (?:now )?(?:releasing|launching|introducing|open[- ]sourcing|announcing)\b",
+    re.I,
+)
 _GENERIC_NAMES = {
     "we",
     "the",
@@ -107,11 +127,20 @@ _NOT_TEXT_GEN_RE = re.compile(
     r"(?:^|[-_ ])(?:vl|vision|guard|embed\w*|tts|audio|omni|image|diffusion|ocr|rerank\w*|clip|whisper|vlm)(?=$|[-_ \d])",
     re.I,
 )
+_MULTIMODAL_RE = re.compile(
+    r"\bvision[- ]language models?\b|\bmultimodal models?\b|\bmulti-modal models?\b|\bVLMs?\b"
+)
+_NOT_LLM_RE = re.compile(
+    r"\bmasked language model|\bencoder[- ]only model|\bfill-mask\b|\b(?:an?|the) embedding model\b",
+    re.I,
+)
 _OPEN_RE = re.compile(
     r"\b(?:(?:have |has |been |are |is |were |was |also )open[- ]?sourced?|open[- ]?source(?:d)? release|"
     r"open[- ]access|open[- ]weights? release|weights (?:are|is) (?:now )?(?:available|released)|released? the weights|"
     r"download the weights|(?:models|available) on the (?:hugging face )?hub|on the hugging face hub|"
-    r"made available under an open license|following models are open[- ]sourced)",
+    r"made available under an open license|following models are open[- ]sourced|"
+    r"\bwe(?:'re|’re| are)? (?:now |also )?open[- ]?sourcing\b|\b(?:of )?them open[- ]?sourced\b|"
+    r"\bwe (?:have )?(?:also )?released (?:the |our )?(?:\w+ ){0,2}(?:checkpoints|weights)\b)",
     re.I,
 )
 _OPEN_EXCLUDE_RE = re.compile(
@@ -132,7 +161,9 @@ _SIZE_LIST_CUE_RE = re.compile(
     re.I,
 )
 _SIZE_LIST_EXCLUDE_RE = re.compile(
-    r"\b(?:compared?|outperform\w*|than|vs\.?|versus|goes from|from \d|against|like|such as|similar)\b",
+    r"^\W*(?:[\w ]{0,20}\b)?(?:note|update|edit)\s*:|\bafter this release\b|"  # afterthoughts about later models
+    r"\btotal param\w*|\bactive param\w*|\b(?:compared?|outperform\w*|than|vs\.?|versus|goes from|from \d|against|like|such as|similar|"
+    r"match(?:es|ing)?|rival\w*|on par|surpass\w*|beat\w*)\b",
     re.I,
 )
 _UNITLESS_LIST_RE = re.compile(
@@ -141,7 +172,7 @@ _UNITLESS_LIST_RE = re.compile(
 )
 _NAMEISH_RE = re.compile(r"(?<![\w.])[A-Za-z][\w]*(?:[-.][\w]+)*\d[\w.]*(?:-[\w.]+)*")
 _LIST_SIZE_RE = re.compile(
-    r"(?<![\w.])(\d+x\d+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(B|M|billion|million)?(?![\w]|\.\d)(?!\s*(?:tokens|active|activated|of (?:data|tokens)))(?P<later>\s+(?:is |are )?(?:on the way|coming soon|upcoming|to come))?",
+    r"(?<![\w.\-–])(\d+x\d+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(B|M|billion|million)?(?![\w]|\.\d|\+)(?!\s*(?:tokens|active|activated|of (?:data|tokens)))(?P<later>\s+(?:is |are )?(?:on the way|coming soon|upcoming|to come))?",
     re.I,
 )
 _PARAM_HEADER_RE = re.compile(
@@ -373,7 +404,7 @@ def _hf_links(post: Post) -> list[tuple[str, str]]:
     """(repo id, anchor text); the anchor is kept only when it names the model."""
     out: list[tuple[str, str]] = []
     for anchor, url in post.doc.links:
-        rid = repo_id_from_url(url)
+        rid = repo_id_from_url(url) if _HF_LINK_RE.match(url) else None  # not GitHub `/blob/` paths
         if rid and "/" in rid and not re.search(r"/(?:spaces|datasets|blog|collections)/", url):
             short = rid.split("/")[-1]
             fam = _ckey(family_of(short))
@@ -386,35 +417,94 @@ def _hf_links(post: Post) -> list[tuple[str, str]]:
     return out
 
 
-def _title_name(title: str | None, body_plain: str, repo_families: set[str]) -> str | None:
-    """The model name a title announces: the title segment most used in the body."""
-    if not title:
-        return None
-    best: tuple[int, int, str] | None = None
-    segments = re.split(r"\s[-–—|]\s|[:：!！?？,，]", title)
-    for pos, seg in enumerate(segments):
-        seg = _TITLE_LEAD_RE.sub("", seg.strip().strip("\"'“”")).strip()
-        m = re.match(r"^((?:[A-Z0-9][\w.]*)(?:[- ](?:[A-Z0-9][\w.]*))*)", seg)
-        if not m:
+def _vendor_words() -> set[str]:
+    from normalizer.vendors import _data
+
+    d = _data()
+    words = {mn.compact(v) for v in d["orgs"].values()} | {mn.compact(k) for k in d["mentions"]}
+    return {w for w in words if len(w) >= 2}
+
+
+def _body_sentences(post: Post) -> list[str]:
+    """Sentences of the body: not the title, not a bare date."""
+    title = (post.title or "").strip()
+    out = []
+    for s in post.doc.sentences:
+        t = s.strip()
+        if not t or (title and title in t and len(t) <= len(title) + 40):
             continue
-        name = m.group(1).strip()
-        name = re.sub(r"\s+(?:Is|Has|Now|On|For|In|With)$", "", name)
+        if re.fullmatch(r"[\d\s/.:TZ+-]+", t):
+            continue
+        out.append(t)
+    return out
+
+
+def _title_names(post: Post, repo_families: set[str]) -> list[str]:
+    """The model names a title announces, best first: the vetted title segment most used
+    in the body, then names the same segment joins (`Sarvam 105B and Sarvam 30B`)."""
+    cands = mn.title_names(post.title, _vendor_words())
+    if not cands:
+        return []
+    body = _body_sentences(post)
+    title_only = sum(len(s.split()) for s in body) < 12
+    body_plain = post.doc.plain
+    best: tuple[int, int, str] | None = None
+    best_cand: mn.TitleName | None = None
+    for pos, c in enumerate(cands):
+        name = c.name
         if name.lower() in _GENERIC_NAMES or len(name) < 2:
+            continue
+        if not _title_name_ok(c, name, repo_families, body, title_only):
             continue
         parts = [re.escape(p) for p in re.split(r"[-_ ]+", name) if p]
         rx = re.compile(r"(?<![\w])" + r"[-_ ]?".join(parts) + r"(?![\w])", re.I)
         count = len(rx.findall(body_plain))
-        if not _model_like(name, repo_families):
-            continue
         if (
             best is not None
             and count >= 2
             and _ckey(name.lower()).startswith(_ckey(best[2].lower()))
         ):
             best = (max(count, best[0]), -pos, name)  # `Llama` then `Llama 3.2`: the precise name
+            best_cand = c
         elif best is None or count > best[0]:
             best = (count, -pos, name)
-    return best[2] if best else None
+            best_cand = c
+    if best is None or best_cand is None:
+        return []
+    out = [best[2]]
+    for other in best_cand.others:
+        if mn.has_version(other) and _title_name_ok(
+            mn.TitleName(other, "", "", best_cand.announced, []),
+            other,
+            repo_families,
+            body,
+            title_only,
+        ):
+            out.append(other)
+    return out
+
+
+def _repo_supported(name: str, repo_families: set[str]) -> bool:
+    ck = _ckey(family_of(name))
+    return bool(ck) and any(f == ck or f.startswith(ck) for f in repo_families)
+
+
+def _title_name_ok(
+    c: mn.TitleName, name: str, repo_families: set[str], body: list[str], title_only: bool
+) -> bool:
+    """A title name backed by the post's own Hub links is a model; any other must look
+    like one, be presented by the title, and (without a version) be called a model."""
+    if _repo_supported(name, repo_families) and _model_like(name, repo_families):
+        return True
+    if not mn.plausible_name(name) or not mn.rest_ok(c) or not mn.tagline_ok(c):
+        return False
+    if mn.called_non_model(name, body):
+        return False
+    if title_only:
+        return mn.has_version(name)
+    if not mn.has_version(name) and not mn.called_model(name, body):
+        return False
+    return not (mn.only_distributed(name, body) and not c.announced)
 
 
 def _model_like(name: str, repo_families: set[str]) -> bool:
@@ -432,13 +522,28 @@ def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
     lines = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", lines)
     lines = re.sub(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)", r"\1", lines)
     lines = re.sub(r"<[^>]+>", " ", lines).replace("**", "").replace("__", "")
+    body = _body_sentences(post)
+    blocked = bool(post.title) and not mn.title_is_announcing(post.title or "")
     for line in lines.splitlines():
         for sentence in re.split(r"(?<=[.!?])\s+", line):
             for rx in _RELEASE_RES:
                 for m in rx.finditer(sentence):
                     names = m.group("names")
+                    if _PAST_RELEASE_RE.search(
+                        sentence[: m.start("names")]
+                    ) or _PAST_DATE_RE.search(sentence[m.end("names") :]):
+                        continue  # `as we noted when we launched X`, `we launched X on August 11`
                     found = _split_names(names)
                     for main, aliases in found:
+                        if mn.called_non_model(main, body) or (
+                            not mn.has_version(main)
+                            and not mn.is_known_family(main)
+                            and not aliases
+                            and not mn.called_model(main, body)
+                        ):
+                            continue  # `we are releasing Claude Science (an app)`
+                        if blocked and not _PRESENT_RELEASE_RE.search(sentence):
+                            continue  # a how-to / news title: only "today we release X" counts
                         out.append((main, aliases, inline_to_text(sentence)[:300]))
     return out
 
@@ -462,6 +567,8 @@ def _split_names(names: str) -> list[tuple[str, list[str]]]:
 def _name_ok(name: str) -> bool:
     words = name.split()
     if not name or name.lower() in _GENERIC_NAMES or words[0].lower() in _GENERIC_NAMES:
+        return False
+    if not mn.plausible_name(name):
         return False
     return (
         bool(re.search(r"\d", name))
@@ -509,6 +616,12 @@ def _size_lists(
         if target is None:
             continue
         sizes: list[str] = []
+        # `Qwen2-0.5B, Qwen2-1.5B and Qwen2-72B`: a list of family names with sizes lists
+        # those sizes (one such name alone is a mention, not a list)
+        for disp in families.values():
+            srx = _sized_name_regex(disp)
+            if len(srx.findall(rest)) >= 2:
+                rest = srx.sub(lambda m: " " + m.group(1), rest)
         rest = _NAMEISH_RE.sub(
             lambda m: m.group(0) if re.fullmatch(_SIZE_TOKEN, m.group(0)) else " ", rest
         )
@@ -544,16 +657,28 @@ def _size_value(size: str | None) -> float | None:
     return to_number(m.group(2), m.group(3))
 
 
+@lru_cache(maxsize=2048)
+def _sized_name_regex(name: str) -> re.Pattern[str]:
+    """`<family>-<size>` (`Qwen2-57B` in `Qwen2-57B-A14B`); group 1 is the size."""
+    parts = [re.escape(p) for p in re.split(r"[-_ ]+", name) if p]
+    return re.compile(
+        r"(?<![\w.-])" + r"[-_ ]?".join(parts) + rf"[-_ ]({_SIZE_TOKEN})(?![\w]|\.\d)"
+    )
+
+
+@lru_cache(maxsize=2048)
 def _name_regex(name: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[-_ ]+", name) if p]
     return re.compile(r"(?<![\w.-])" + r"[-_ ]?".join(parts) + r"(?![\w]|[-.][\w])", re.I)
 
 
 def _announced(post: Post) -> tuple[list[Group], str | None]:
-    plain = post.doc.plain
     repo_families = {_ckey(family_of(rid.split("/")[-1])) for rid, _ in _hf_links(post)}
-    title_name = _title_name(post.title, plain, repo_families)
+    title_names = _title_names(post, repo_families)
+    title_name = title_names[0] if title_names else None
     releases = _release_names(post)
+    if len(title_names) > 1:  # `Sarvam 105B and Sarvam 30B`: each one announced
+        releases += [(n, [], post.title or n) for n in title_names]
     primary_name = title_name or (releases[0][0] if releases else None)
     primary = _ckey(family_of(primary_name)) if primary_name else None
 
@@ -651,6 +776,16 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
                 evidence=ev,
             )
 
+    # spec tables (`Models | Params | Context Length | License`, either orientation):
+    # every sized model of a main family the table describes is announced
+    for name, ev in _spec_table_models(post):
+        ck = _ckey(family_of(name))
+        size = _size_of(name)
+        if not size or not is_main(ck):
+            continue
+        families.setdefault(ck, _family_display(name))
+        add(ck, size, name, extra=False, name=name, evidence=ev)
+
     # the primary model itself, when the post names no repo or size for it
     if (
         primary
@@ -682,6 +817,42 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
     return out, primary
 
 
+_SOFTWARE_SUBJECT_RE = re.compile(
+    r"^\W*(?:it|this|they|these|that)\b|\b(?:library|libraries|framework|toolkit|sdk|codebase|"
+    r"code repository|this repository|source code|inference server|container|package)\b",
+    re.I,
+)
+_MODELS_HEADER_RE = re.compile(r"^\s*models?\s*(?:name)?\s*$", re.I)
+
+
+def _is_spec_header(cell: str) -> bool:
+    cell = cell.strip()
+    return bool(_PARAM_HEADER_RE.search(cell) or ctx.TABLE_HEADERS.search(cell))
+
+
+def _spec_table_models(post: Post) -> list[tuple[str, str]]:
+    """(model name, evidence) for the models a visible spec table lists: a table headed
+    `Models` with a parameter or context-length column (or, transposed, row). A license
+    column alone does not make a spec table (comparison tables have one)."""
+    out: list[tuple[str, str]] = []
+    for table in post.doc.tables:
+        if len(table) < 2 or not table[0] or not _MODELS_HEADER_RE.match(table[0][0]):
+            continue
+        head = table[0]
+        if any(_is_spec_header(h) for h in head[1:]):
+            names = [r[0] for r in table[1:] if r]
+        elif any(r and _is_spec_header(r[0]) for r in table[1:]):
+            names = head[1:]
+        else:
+            continue
+        ev = " | ".join(head)[:200]
+        for n in names:
+            n = inline_to_text(n).strip().strip("*`").strip()
+            if n:
+                out.append((n, ev))
+    return out
+
+
 def _family_display(name: str) -> str:
     fam = family_of(name)
     parts = re.split(r"[-_ ]+", name)
@@ -702,7 +873,12 @@ def _primary_org(groups: list[Group], primary: str | None) -> str | None:
 
 
 def _group_regex(g: Group) -> re.Pattern[str]:
-    names = list(dict.fromkeys([g.display, *g.names, *[r.split("/")[-1] for r, _ in g.repos]]))
+    names = tuple(dict.fromkeys([g.display, *g.names, *[r.split("/")[-1] for r, _ in g.repos]]))
+    return _names_regex(names)
+
+
+@lru_cache(maxsize=2048)
+def _names_regex(names: tuple[str, ...]) -> re.Pattern[str]:
     alts = []
     for n in names:
         parts = [re.escape(p) for p in re.split(r"[-_ ]+", n) if p]
@@ -796,7 +972,7 @@ def _record(
     )
 
     # context
-    _context(rb, ref, scoped, general, post)
+    _context(rb, ref, own, family_level, general, post)
 
     # release date: the post's own date
     if post.date:
@@ -813,10 +989,16 @@ def _record(
     )
     _open_weights(rb, g, scoped, general, primary_open, hub_presence)
 
-    # task
+    # task: an LLM only if no sentence about the family calls it an encoder / masked LM
+    base_re = _name_regex(re.split(r"[-_ ]", g.family_display or g.display)[0])
     if (
         not g.extra
+        and not any(
+            _NOT_LLM_RE.search(s)
+            for s in scoped + [x for x in post.doc.sentences if base_re.search(x)]
+        )
         and not _NOT_TEXT_GEN_RE.search(g.display)
+        and not _MULTIMODAL_RE.search(" ".join([post.title or "", *own[:3]]))
         and not any(_NOT_TEXT_GEN_RE.search(r) for r, _ in g.repos)
     ):
         cue = next(
@@ -848,12 +1030,17 @@ def _record(
 def _license(
     rb: RecordBuilder, g: Group, ref: ModelRef, scoped: list[str], general: list[str], post: Post
 ) -> None:
-    hit = licenses.find_in_sentences(scoped)
+    # a sentence naming several licenses (`Apache 2.0, while X is under the Qwen License`)
+    # splits them between models: only the spec table or the name's own clause decides
+    multi = [s for s in scoped + general if len({lid for _, lid in licenses.mentions(s)}) >= 2]
+    single = [s for s in scoped if s not in multi]
+    general = [s for s in general if s not in multi]
+    hit = licenses.find_in_sentences(single)
     if hit:
         rb.set("license", hit.license, "text:license", hit.evidence, confidence=0.8)
         return
     keys = ref.names()
-    for table in post.doc.tables + _comment_tables(post):
+    for table in _spec_tables(post):
         if len(table) < 2:
             continue
         head = table[0]
@@ -874,7 +1061,23 @@ def _license(
                 confidence=0.8,
             )
             return
-    for s in general + scoped:
+    # a sentence naming no model that starts with a pronoun, or is about software, licenses
+    # whatever the previous sentence was about (`It ... is distributed under the Apache 2 license`)
+    general = [
+        s
+        for s in general
+        if not _SOFTWARE_SUBJECT_RE.search(s) or re.search(r"\b(?:models?|weights)\b", s, re.I)
+    ]
+    own_re = _group_regex(g)
+    for s in multi:
+        m = own_re.search(s)
+        if not m:
+            continue
+        after = [lid for pos, lid in licenses.mentions(s) if pos >= m.end()]
+        if after:
+            rb.set("license", licenses.make_license(after[0]), "text:license", s, confidence=0.6)
+            return
+    for s in general + single:
         lid = licenses.from_prose(s) if re.search(r"licen[cs]", s, re.I) else None
         if not lid and re.search(r"licen[cs]", s, re.I):
             for anchor, url in post.doc.links:
@@ -907,6 +1110,20 @@ def _rows_for(rows: list[list[str]], keys: list[str]) -> list[list[str]]:
     return [r for r in rows if row_matches(r, keys)]
 
 
+def _spec_tables(post: Post) -> list[list[list[str]]]:
+    """Visible tables, tables kept in HTML comments, and transposed spec tables (a `Models`
+    header row of model names over `# Params` / `Context Length` rows) turned upright."""
+    tables = post.doc.tables + _comment_tables(post)
+    upright = []
+    for t in post.doc.tables:
+        if len(t) >= 2 and t[0] and _MODELS_HEADER_RE.match(t[0][0]):
+            if any(r and _is_spec_header(r[0]) for r in t[1:]):
+                width = max(len(r) for r in t)
+                rows = [list(r) + [""] * (width - len(r)) for r in t]
+                upright.append([list(col) for col in zip(*rows, strict=True)])
+    return tables + upright
+
+
 def _comment_tables(post: Post) -> list[list[list[str]]]:
     """Spec tables kept in HTML comments (blogs keep them as the source of a spec image)."""
     from normalizer.text import markdown_tables
@@ -937,13 +1154,16 @@ def _params(
         rb.set("parameters", Parameters(total=hit.total, active=active), hit.method, s)
         return
     keys = ref.names()
-    tables = post.doc.tables + _comment_tables(post)
+    tables = _spec_tables(post)
     total = _table_value(tables, _PARAM_HEADER_RE, keys)
     if total and (not size_value or abs(total[0] - size_value) <= 0.15 * size_value):
         active = _table_value(tables, _ACTIVE_HEADER_RE, keys)
         rb.set(
             "parameters",
-            Parameters(total=int(total[0]), active=int(active[0]) if active else None),
+            Parameters(
+                total=int(total[0]),
+                active=int(active[0]) if active else _active_from_names(g, total[0]),
+            ),
             "table:params",
             total[1],
             confidence=0.9,
@@ -952,7 +1172,7 @@ def _params(
     if size_value:
         rb.set(
             "parameters",
-            Parameters(total=int(size_value)),
+            Parameters(total=int(size_value), active=_active_from_names(g, size_value)),
             "name",
             f"{g.display} ({g.size})",
             confidence=0.8,
@@ -968,6 +1188,15 @@ def _params(
                 ref.repo_id,
                 confidence=0.8,
             )
+
+
+def _active_from_names(g: Group, total: float) -> int | None:
+    """`Qwen2-57B-A14B`: a name of the record that states the active count for this total."""
+    for n in [g.display, *g.names]:
+        hit = params.from_name(n)
+        if hit and hit.active and hit.total and abs(hit.total - total) <= 0.15 * total:
+            return hit.active
+    return None
 
 
 def _table_value(
@@ -996,11 +1225,17 @@ def _table_value(
 
 
 def _context(
-    rb: RecordBuilder, ref: ModelRef, scoped: list[str], general: list[str], post: Post
+    rb: RecordBuilder,
+    ref: ModelRef,
+    own: list[str],
+    family_level: list[str],
+    general: list[str],
+    post: Post,
 ) -> None:
-    for pool, conf in ((scoped, 0.9), (None, 0.85), (general, 0.7)):
+    """Sentences naming the model > its spec-table cell > sentences about the family > the rest."""
+    for pool, conf in ((own, 0.9), (None, 0.85), (family_level, 0.85), (general, 0.7)):
         if pool is None:
-            tables = post.doc.tables + _comment_tables(post)
+            tables = _spec_tables(post)
             for table in tables:
                 if len(table) < 2:
                     continue

@@ -22,7 +22,9 @@ _CTX_NUM = rf"({NUM})\s?{_CTX_UNIT}(?![a-z0-9])"
 _CTX_WORDS = r"(?:context(?:\s|-)?(?:length|window|size|len)|max(?:imum)?\s+(?:context|sequence|input)\s+length|seq(?:uence)?\s*len(?:gth)?|content length)"
 
 # `Context length: 2048 tokens`, `Context Length: Full 32,768 tokens`
-_KV_RE = re.compile(rf"^{_CTX_WORDS}\s*[:：]\s*(?:full|up to|upto|~)?\s*{_CTX_NUM}", re.I)
+_KV_RE = re.compile(
+    rf"^{_CTX_WORDS}(?:\s*\((?:context|tokens)\))?\s*[:：]\s*(?:full|up to|upto|~)?\s*{_CTX_NUM}", re.I
+)
 # `context length of 8K tokens`, `context window of up to 128K`, `context length up to 32,768 tokens`
 _PROSE_FWD_RE = re.compile(
     rf"\b{_CTX_WORDS}\s+(?:of\s+|is\s+|to\s+|at\s+|up\s+to\s+|of\s+up\s+to\s+|is\s+up\s+to\s+|set\s+for\s+\w+\s+up\s+to\s+)*"

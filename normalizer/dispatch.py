@@ -14,15 +14,17 @@ def normalize(
     observed_at: datetime | None = None,
     *,
     filename: str | None = None,
+    repo_id: str | None = None,
 ) -> NormalizeResult:
-    """Normalise one document. `filename` helps infer identity when no URL is known."""
+    """Normalise one document. `filename` helps infer identity when no URL is known;
+    `repo_id` is the Hugging Face repo a crawler fetched a card for."""
     kind = DocKind(kind)
     observed_at = observed_at or utcnow()
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     if kind is DocKind.HF_CARD:
         from normalizer.hf_card import normalize_card
 
-        return normalize_card(text, source_url, observed_at, filename=filename)
+        return normalize_card(text, source_url, observed_at, filename=filename, repo_id=repo_id)
     if kind is DocKind.HF_API:
         from normalizer.hf_api import normalize_api
 

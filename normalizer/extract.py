@@ -181,7 +181,7 @@ def release_date_into(rb: RecordBuilder, ref: ModelRef, doc: Doc) -> None:
 _BASE_TRIGGER_RE = re.compile(
     r"(?:\bbased on|\bfine-?tuned (?:version |model )?(?:of|from)|\bfinetuned (?:version |model )?(?:of|from)|"
     r"\bfine-?tuned from model\s*:|\bfinetuned from model\s*:|\bstarting from|\binitiali[sz]ed (?:from|with)|"
-    r"\bused the pretrained|\buse the pretrained|\bbuilt (?:up)?on (?:top of )?|\btrained on top of|"
+    r"\bused the pretrained|\buse the pretrained|\bbuilt (?:up)?on (?:top of )?|\b(?:fine-?tuned|trained) on top of|"
     r"\bcontinued pre-?training (?:of|on|from)|\bdistilled from|\bquantized (?:version )?(?:of|from)|"
     r"\bquantisation of|\bquantization of|\bconverted from|\bderived from|\bbase model\s*:)",
     re.I,

@@ -36,9 +36,12 @@ def normalize_card(
     observed_at: datetime | None,
     *,
     filename: str | None = None,
+    repo_id: str | None = None,
 ) -> NormalizeResult:
+    """`repo_id`, when the caller knows it (the crawler does), wins over what the URL
+    or file name suggest: a Hub mirror's URLs are not huggingface.co's."""
     result = NormalizeResult(kind=DocKind.HF_CARD, source_url=source_url)
-    repo_id = resolve_repo_id(source_url, filename)
+    repo_id = repo_id or resolve_repo_id(source_url, filename)
     if is_stub(text):
         result.warnings.append(f"card is empty or an error stub ({text.strip()[:60]!r}); no record")
         return result

@@ -41,9 +41,9 @@ def repo_id_from_url(url: str | None) -> str | None:
         parsed = urlparse(url.strip())
     except ValueError:
         return None
-    parts = [unquote(p) for p in parsed.path.split("/") if p]
-    if (parsed.hostname or "").lower() not in _HF_HOSTS and not _hub_shaped(parts):
+    if (parsed.hostname or "").lower() not in _HF_HOSTS:
         return None
+    parts = [unquote(p) for p in parsed.path.split("/") if p]
     if len(parts) >= 2 and parts[0] == "api" and parts[1] == "models":
         parts = parts[2:]
     if not parts or parts[0] in _RESERVED:
@@ -56,14 +56,6 @@ def repo_id_from_url(url: str | None) -> str | None:
     if REPO_ID_RE.match(candidate) or re.fullmatch(_REPO_PART, candidate):
         return candidate
     return None
-
-
-def _hub_shaped(parts: list[str]) -> bool:
-    """Paths only the Hub API uses, so a mirror (HF_ENDPOINT) is read like the Hub:
-    `/api/models/<org>/<name>` and `/<org>/<name>/(raw|resolve|blob)/<rev>/<file>`."""
-    if len(parts) >= 4 and parts[:2] == ["api", "models"]:
-        return True
-    return len(parts) >= 5 and parts[2] in ("raw", "resolve", "blob")
 
 
 def repo_id_from_filename(filename: str | None) -> str | None:

@@ -147,7 +147,8 @@ _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\blicensing agreement for (?:meta )?llama\s?" + _VERSION, re.I), "llama{0}"),
     (re.compile(r"\bgemma (?:licen[cs]e|terms of use)", re.I), "gemma"),
     (re.compile(r"\bnvidia open model licen[cs]e", re.I), "nvidia-open-model-license"),
-    (re.compile(r"\b(?:tongyi qianwen|qwen) (?:research )?licen[cs]e", re.I), "qwen"),
+    (re.compile(r"\bqwen research licen[cs]e", re.I), "qwen-research"),
+    (re.compile(r"\b(?:tongyi qianwen|qianwen|qwen) licen[cs]e", re.I), "qwen"),
     (re.compile(r"\bdeepseek (?:model )?licen[cs]e", re.I), "deepseek"),
     (re.compile(r"\byi (?:series models )?(?:community )?licen[cs]e", re.I), "yi-license"),
 ]
@@ -182,6 +183,14 @@ def normalise_id(raw: str) -> str:
     return aliases.get(s, s)
 
 
+@lru_cache(maxsize=1)
+def _spdx_licensing():  # type: ignore[no-untyped-def]
+    """The SPDX license index: built once (building it takes ~80 ms), shared by all lookups."""
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
 @lru_cache(maxsize=512)
 def spdx_for(license_id: str) -> str | None:
     """SPDX id for a HF license id where one exists (via license-expression)."""
@@ -190,9 +199,7 @@ def spdx_for(license_id: str) -> str | None:
     if license_id not in HF_LICENSES:
         return None
     try:
-        from license_expression import get_spdx_licensing
-
-        licensing = get_spdx_licensing()
+        licensing = _spdx_licensing()
         parsed = licensing.parse(license_id, validate=False)
         key = str(parsed)
         sym = licensing.known_symbols.get(key.lower()) or licensing.known_symbols.get(key)
@@ -266,6 +273,28 @@ def from_prose(text: str) -> str | None:
             groups = [g.replace("_", ".") for g in m.groups() if g]
             return template.format(*[g.lower() for g in groups])
     return None
+
+
+_MENTION_CUE = re.compile(
+    r"licen[cs]|terms of use|apache|\bMIT\b|\bcc[- ]by|creative commons|GPL|general public|openrail",
+    re.I,
+)
+
+
+@lru_cache(maxsize=4096)
+def mentions(text: str) -> tuple[tuple[int, str], ...]:
+    """Every license a sentence names, as (position, id), in text order; where two rules
+    match the same words the more specific (earlier) rule wins."""
+    if not _MENTION_CUE.search(text):  # every prose rule needs one of these words
+        return ()
+    spans: list[tuple[int, int, str]] = []
+    for pattern, template in _PROSE_RULES:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e, _ in spans):
+                continue
+            groups = [g.replace("_", ".").lower() for g in m.groups() if g]
+            spans.append((m.start(), m.end(), template.format(*groups)))
+    return tuple(sorted((s, lid) for s, _, lid in spans))
 
 
 def from_link(url: str) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from normalizer import normalize
 from normalizer.models import ToolRecord
 
@@ -141,3 +143,111 @@ def test_html_page_uses_main_text_and_metadata() -> None:
     assert r.context_length == 32000
     assert r.parameters is not None and r.parameters.total == 7_000_000_000
     assert r.provenance["license"].source_url == "https://foo.example/blog/foo-7b"
+
+
+# -- which names are announced models: real posts and feed entries ------------------
+
+FEEDS = Path(__file__).parent / "fixtures" / "feeds"
+MISTRAL_FEED = FEEDS / "0xSMW__feed_mistral_news__2026-08.xml"
+XAI_FEED = FEEDS / "0xSMW__feed_xai_news__2026-08.xml"
+DEEPSEEK_FEED = FEEDS / "mibuhand__deepseek_news.xml"
+
+
+def entry_names(feed: Path, link: str) -> list[str]:
+    from crawler.feeds import parse_feed
+
+    e = next(e for e in parse_feed(feed.read_bytes(), str(feed)).entries if e.link == link)
+    assert e.fragment is not None
+    return [r.name for r in normalize("announcement", e.fragment, e.link).records]
+
+
+@pytest.mark.parametrize(
+    ("feed", "link"),
+    [
+        (MISTRAL_FEED, "https://mistral.ai/news/rss"),  # the feed's own page
+        (MISTRAL_FEED, "https://mistral.ai/news/ai-now-summit-2026"),  # an event
+        (MISTRAL_FEED, "https://mistral.ai/news/ki-fur-deutschland"),  # company news
+        (MISTRAL_FEED, "https://mistral.ai/news/ai-for-citizens"),  # a programme
+        (MISTRAL_FEED, "https://mistral.ai/news/mistral-code"),  # a product, not a model
+        (XAI_FEED, "https://x.ai/news/new-flagship-voices"),  # voices of a product
+        (XAI_FEED, "https://x.ai/news/grok-bot-more-plans"),  # a product's plans
+        (XAI_FEED, "https://x.ai/news/prompt-ide"),  # a tool
+        (XAI_FEED, "https://x.ai/news/api"),  # API public beta
+        (XAI_FEED, "https://x.ai/news/composer-2-5"),  # another maker's model brought to a product
+        (XAI_FEED, "https://x.ai/news/grok-4-6-vertex-ai"),  # a model on a cloud platform
+        (XAI_FEED, "https://x.ai/news/grok-github-copilot"),  # a model in an IDE
+        (DEEPSEEK_FEED, "https://api-docs.deepseek.com/zh-cn/news/news0802"),  # API 上线硬盘缓存
+        (DEEPSEEK_FEED, "https://api-docs.deepseek.com/zh-cn/news/news250115"),  # DeepSeek APP 发布
+    ],
+)
+def test_feed_entry_announcing_no_model_yields_no_record(feed: Path, link: str) -> None:
+    assert entry_names(feed, link) == []
+
+
+@pytest.mark.parametrize(
+    ("feed", "link", "expected"),
+    [
+        (XAI_FEED, "https://x.ai/news/grok-4-6", ["Grok 4.6"]),
+        (XAI_FEED, "https://x.ai/news/grok-3", ["Grok 3"]),  # "Grok 3 Beta — ...": beta is a stage
+        (
+            XAI_FEED,
+            "https://x.ai/news/grok-build-0-1",
+            ["grok-build-0.1"],
+        ),  # "our latest coding model, `x`"
+        (MISTRAL_FEED, "https://mistral.ai/news/robostral-navigate", ["Robostral Navigate"]),
+        (MISTRAL_FEED, "https://mistral.ai/news/leanstral", ["Leanstral"]),  # not "Open-Source"
+        (
+            MISTRAL_FEED,
+            "https://mistral.ai/news/mistral-small-4",
+            ["Mistral Small 4"],
+        ),  # no "8B" size
+        (DEEPSEEK_FEED, "https://api-docs.deepseek.com/zh-cn/news/news250120", ["DeepSeek-R1"]),
+    ],
+)
+def test_feed_entry_announcing_a_model(feed: Path, link: str, expected: list[str]) -> None:
+    assert entry_names(feed, link) == expected
+
+
+def test_devstral_entry_names_models_from_release_sentences() -> None:
+    names = entry_names(MISTRAL_FEED, "https://mistral.ai/news/devstral-2507")
+    assert set(names) == {"Devstral Medium", "Devstral Small 1.1"}
+
+
+def test_mistral_small_4_totals_not_a_size_series() -> None:
+    from crawler.feeds import parse_feed
+
+    link = "https://mistral.ai/news/mistral-small-4"
+    e = next(e for e in parse_feed(MISTRAL_FEED.read_bytes(), "x").entries if e.link == link)
+    (r,) = normalize("announcement", e.fragment, link).records
+    assert r.parameters is not None
+    assert (r.parameters.total, r.parameters.active) == (119_000_000_000, 6_000_000_000)
+
+
+def test_codellama_github_blob_link_is_not_a_hub_repo() -> None:
+    recs = records("hf_blog__codellama.md")
+    assert all(not (r.source_id or "").startswith("facebookresearch/") for r in recs)
+
+
+def test_onnx_checkpoints_are_a_format_not_a_model() -> None:
+    names = {r.name for r in records("hf_blog__smollm.md")}
+    assert names == {"SmolLM-135M", "SmolLM-360M", "SmolLM-1.7B"}
+
+
+def test_later_update_note_does_not_announce_falcon_180b() -> None:
+    recs = records("hf_blog__falcon.md")
+    assert sorted(r.source_id or r.name for r in recs) == ["tiiuae/falcon-40b", "tiiuae/falcon-7b"]
+
+
+def test_size_bound_in_title_is_not_a_size() -> None:
+    (r,) = records("qwen_blog__qwen1.5-110b.md")  # "The First 100B+ Model of the Qwen1.5 Series"
+    assert r.name == "Qwen1.5-110B"
+    assert r.parameters is not None and r.parameters.total == 110_000_000_000
+
+
+def test_masked_language_model_is_not_text_generation() -> None:
+    recs = records("hf_blog__modernbert.md")
+    assert {r.name for r in recs} == {
+        "ModernBERT-base",
+        "ModernBERT-large",
+    }  # not the compared BERT
+    assert all(r.task is None for r in recs)

@@ -149,10 +149,9 @@ def test_dates() -> None:
         ("https://huggingface.co/Qwen/Qwen2.5-7B/raw/main/README.md", "Qwen/Qwen2.5-7B"),
         ("https://huggingface.co/datasets/foo/bar", None),
         ("https://example.com/meta-llama/x", None),
-        # a Hub mirror (HF_ENDPOINT) keeps the Hub's API and raw-file paths
-        ("http://127.0.0.1:8080/api/models/google/gemma-2b", "google/gemma-2b"),
-        ("https://hf-mirror.com/Qwen/Qwen2.5-7B/raw/main/README.md", "Qwen/Qwen2.5-7B"),
-        ("https://example.com/blog/raw/post", None),
+        # other hosts are never read as Hub repos, however Hub-like the path
+        ("https://github.com/facebookresearch/codellama/blob/main/MODEL_CARD.md", None),
+        ("http://127.0.0.1:8080/org/name/raw/main/README.md", None),
     ],
 )
 def test_repo_id_from_url(source: str, expected: str | None) -> None:
