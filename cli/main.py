@@ -1,4 +1,5 @@
-"""The `toolwatch` command line: crawl, inspect, compare, normalise."""
+"""The `toolwatch` command line: crawl, inspect, compare, normalise, and the
+editorial workflow (accept, reject, merge, override, review, history)."""
 
 from __future__ import annotations
 
@@ -194,15 +195,28 @@ def tools(
 @app.command()
 def candidates(
     limit: Annotated[int | None, typer.Option(help="Show at most this many")] = None,
+    source_kind: Annotated[
+        str | None, typer.Option("--source-kind", help="Only with evidence of this kind")
+    ] = None,
+    vendor: Annotated[str | None, typer.Option(help="Only from this vendor")] = None,
+    conflicts: Annotated[
+        bool | None, typer.Option("--conflicts/--no-conflicts", help="With / without conflicts")
+    ] = None,
+    reopened: Annotated[
+        bool | None,
+        typer.Option("--reopened/--not-reopened", help="Only (or no) reopened rejections"),
+    ] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Candidates awaiting review, newest first, with evidence and open conflicts."""
+    """Candidates awaiting review, newest first: evidence, conflicts, reopened rejections."""
     from cli.render import candidates_table
 
     store = _store(db)
     try:
-        rows = store.candidates(limit)
+        rows = store.candidates(
+            limit, source_kind=source_kind, vendor=vendor, conflicts=conflicts, reopened=reopened
+        )
     finally:
         store.close()
     if as_json:
@@ -255,6 +269,20 @@ def compare(
 
 
 @app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    db: DbOption = None,
+) -> None:
+    """Serve the editors' web UI and the read API (`/api/v1`, docs at `/docs`)."""
+    import uvicorn
+
+    from web.app import create_app
+
+    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+
+
+@app.command()
 def stats(as_json: JsonOption = False, db: DbOption = None) -> None:
     """Counts of documents, claims, tools by status, crawl runs and errors."""
     store = _store(db)
@@ -277,3 +305,12 @@ def stats(as_json: JsonOption = False, db: DbOption = None) -> None:
         else:
             table.add_row(key, str(value))
     console.print(table)
+
+
+def _register_editorial() -> None:
+    from cli.editorial import register
+
+    register(app)
+
+
+_register_editorial()

@@ -166,6 +166,12 @@ def candidates_table(rows: list[Any]) -> Table:
         )
         notes = [f"conflict: {c.field}" for c in r.conflicts]
         notes += [f"may be {m.slug} ({m.reason})" for m in r.suggested_matches]
+        if r.override_conflicts:
+            notes.append(f"{r.override_conflicts} override conflict(s): see `toolwatch review`")
         head = f"{r.slug}\n[dim]{r.vendor or '—'} · {str(r.created_at)[:10]}[/dim]"
+        if r.reopened:
+            head += f"\n[bold yellow]reopened[/bold yellow]: {r.reopened_reason}" + (
+                f"\n[dim]rejected for: {r.rejection_reason}[/dim]" if r.rejection_reason else ""
+            )
         table.add_row(head, evidence, "\n".join(notes) or "—")
     return table

@@ -1,16 +1,17 @@
-"""The editors' queue of candidates: each with its evidence and open conflicts."""
+"""The editors' queue of candidates: each with its evidence, open conflicts, and
+whether it came back after a rejection (`reopened`: new evidence arrived)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.queries import resolve_tool
 from storage.ranking import DEFAULT_POLICY, RankPolicy
-from storage.schema import Tool
+from storage.schema import Decision, ReviewItem, Tool
 from storage.views import Conflict, MatchView
 
 
@@ -27,23 +28,65 @@ class CandidateView(BaseModel):
     evidence: list[Evidence]
     conflicts: list[Conflict]
     suggested_matches: list[MatchView]
+    reopened: bool = False
+    """Rejected earlier; back in the queue because a crawl brought new evidence."""
+    reopened_reason: str | None = None
+    rejection_reason: str | None = None
+    overridden_fields: list[str] = []
+    override_conflicts: int = 0
+    """Pending review items: claims disagreeing with an override of this candidate."""
+
+
+def _last_decisions(session: Session, tool_ids: list[int]) -> dict[int, Decision]:
+    if not tool_ids:
+        return {}
+    last = (
+        select(func.max(Decision.id))
+        .where(Decision.tool_id.in_(tool_ids), Decision.action.in_(("reject", "reopen")))
+        .group_by(Decision.tool_id)
+    )
+    return {d.tool_id: d for d in session.scalars(select(Decision).where(Decision.id.in_(last)))}
 
 
 def list_candidates(
-    session: Session, policy: RankPolicy = DEFAULT_POLICY, limit: int | None = None
+    session: Session,
+    policy: RankPolicy = DEFAULT_POLICY,
+    limit: int | None = None,
+    *,
+    source_kind: str | None = None,
+    vendor: str | None = None,
+    conflicts: bool | None = None,
+    reopened: bool | None = None,
 ) -> list[CandidateView]:
-    """Newest first: what a crawl just discovered is what editors look at first."""
+    """Newest first: what a crawl just discovered is what editors look at first.
+
+    Filters: evidence from `source_kind`; `vendor` (case-insensitive); with
+    (`conflicts=True`) or without source conflicts; reopened or not."""
     query = (
         select(Tool)
         .where(Tool.status == "candidate")
         .order_by(Tool.created_at.desc(), Tool.id.desc())
         .options(selectinload(Tool.variants), selectinload(Tool.aliases))
     )
-    if limit:
+    filtered = any(f is not None for f in (source_kind, vendor, conflicts, reopened))
+    if limit and not filtered:
         query = query.limit(limit)
-    out = []
-    for tool in session.scalars(query):
+    tools = list(session.scalars(query))
+    decisions = _last_decisions(session, [t.id for t in tools])
+    pending_conflicts = dict(
+        session.execute(
+            select(ReviewItem.tool_id, func.count())
+            .where(ReviewItem.kind == "conflict", ReviewItem.status == "pending")
+            .group_by(ReviewItem.tool_id)
+        ).all()
+    )
+    out: list[CandidateView] = []
+    for tool in tools:
+        if limit and len(out) >= limit:
+            break
         resolved = resolve_tool(session, tool, policy)
+        last = decisions.get(tool.id)
+        reopen = last if last is not None and last.action == "reopen" else None
         by_kind: dict[str, list[str]] = {}
         for claim in resolved.claims:
             urls = by_kind.setdefault(claim.source_kind, [])
@@ -58,6 +101,19 @@ def list_candidates(
                 evidence=[Evidence(source_kind=k, urls=v) for k, v in sorted(by_kind.items())],
                 conflicts=resolved.conflicts,
                 suggested_matches=resolved.suggested_matches,
+                reopened=reopen is not None,
+                reopened_reason=reopen.reason if reopen else None,
+                rejection_reason=(reopen.data or {}).get("rejection_reason") if reopen else None,
+                overridden_fields=[o.field for o in resolved.overrides],
+                override_conflicts=int(pending_conflicts.get(tool.id, 0)),
             )
         )
+        view = out[-1]
+        if (
+            (source_kind is not None and source_kind not in {e.source_kind for e in view.evidence})
+            or (vendor is not None and (view.vendor or "").casefold() != vendor.casefold())
+            or (conflicts is not None and bool(view.conflicts) != conflicts)
+            or (reopened is not None and view.reopened != reopened)
+        ):
+            out.pop()
     return out

@@ -14,11 +14,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
-
-from storage.schema import Base
 
 DEFAULT_DB_URL = "sqlite:///toolwatch.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -87,15 +85,13 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-SCHEMA_LOCK_KEY = 0x746F6F6C736368  # pg_advisory_xact_lock key for schema creation
-
-
 def init_db(engine: Engine) -> None:
-    """Create all tables that do not exist yet (Alembic will take over later).
+    """Bring the schema to the newest migration (`storage.migrations.upgrade`).
 
-    Processes starting at once take turns (SQLite `BEGIN IMMEDIATE`, PostgreSQL
-    advisory lock) instead of racing to create the same tables."""
-    with engine.execution_options(**WRITE_OPTIONS).begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
-        Base.metadata.create_all(conn)
+    Fresh SQLite files and PostgreSQL schemas are created by the same Alembic
+    revisions as production databases. Processes starting at once take turns
+    (SQLite `BEGIN IMMEDIATE`, PostgreSQL advisory lock); a database already at
+    head is checked with one query and no lock."""
+    from storage.migrations import upgrade
+
+    upgrade(engine)

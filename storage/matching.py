@@ -31,7 +31,11 @@ def suggest_matches(
         if numbers and other_numbers and numbers != other_numbers:
             continue  # Llama 3 and Llama 3.1 (or Mistral Small 3 and 4) are different releases
         score = fuzz.token_set_ratio(_plain(name), _plain(other.name))
-        slug_score = fuzz.ratio(tool.slug, other.slug)
+        # slugs are tool keys (no -Instruct/-v0.1/quant noise): compare them as names too
+        slug_score = max(
+            fuzz.ratio(tool.slug, other.slug),
+            fuzz.token_set_ratio(_plain(tool.slug), _plain(other.slug)),
+        )
         best = max(score, slug_score)
         if best >= FUZZY_THRESHOLD:
             found.append((other, round(best, 1), f"similar name ({best:.0f}/100)"))

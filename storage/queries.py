@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from normalizer.identity import canonical_keys, canonical_slug
 from storage.names import norm_alias, norm_source_id
+from storage.overrides import load_overrides, override_views
 from storage.ranking import DEFAULT_POLICY, RankPolicy
 from storage.resolve import ClaimData, build_record, resolve_claims
 from storage.schema import (
@@ -59,18 +61,50 @@ def claim_data(claim: Claim, document_url: str) -> ClaimData:
     )
 
 
+BASE_FIELDS = ("base_model", "base_model_relation")
+
+
+def without_own_base(
+    claims: Sequence[ClaimData], tool_slug: str, variants: Sequence[str]
+) -> list[ClaimData]:
+    """The claims to resolve, minus base_model claims naming this same tool.
+
+    An instruct repo's base (or a quantisation's original) is a variant of the tool,
+    not its base model: such a claim and its record's `base_model_relation` neither
+    win nor make a conflict. They stay in the claim history.
+    """
+    own_ids = {norm_source_id(v) for v in variants}
+    own_keys = {tool_slug, *(key for v in variants for key in canonical_keys(v))}
+
+    def own(value: Any) -> bool:
+        return isinstance(value, str) and (
+            norm_source_id(value) in own_ids or canonical_slug(value) in own_keys
+        )
+
+    self_based = {
+        (c.document_url, c.record_key) for c in claims if c.field == "base_model" and own(c.value)
+    }
+    return [
+        c
+        for c in claims
+        if c.field not in BASE_FIELDS or (c.document_url, c.record_key) not in self_based
+    ]
+
+
 def resolve_tool(session: Session, tool: Tool, policy: RankPolicy = DEFAULT_POLICY) -> ResolvedTool:
     claims = load_claims(session, [tool.id]).get(tool.id, [])
-    resolution = resolve_claims(claims, policy)
+    variants = [v.source_id for v in tool.variants]
+    overrides = load_overrides(session, [tool.id]).get(tool.id, [])
+    resolution = resolve_claims(without_own_base(claims, tool.slug, variants), policy, overrides)
     aliases = [a.alias for a in tool.aliases]
     merged_into = session.get(Tool, tool.merged_into_id) if tool.merged_into_id else None
-    record = build_record(resolution, slug=tool.slug, name=tool.name, aliases=aliases)
-    variants = [v.source_id for v in tool.variants]
-    if record.base_model and norm_source_id(record.base_model) in {
-        norm_source_id(v) for v in variants
-    }:
-        # an instruct repo's base is a variant of this same tool, not its base model
-        record = record.model_copy(update={"base_model": None, "base_model_relation": None})
+    overridden = {o.field for o in overrides}
+    record = build_record(
+        resolution,
+        slug=tool.slug,
+        name=tool.name,
+        aliases=None if "aliases" in overridden else aliases,
+    )
     suggestions = [
         MatchView(slug=other.slug, name=other.name, score=s.score, reason=s.reason)
         for s, other in session.execute(
@@ -105,6 +139,7 @@ def resolve_tool(session: Session, tool: Tool, policy: RankPolicy = DEFAULT_POLI
             for c in claims
         ],
         conflicts=resolution.conflicts,
+        overrides=override_views(session, tool.id) if overrides else [],
     )
 
 
@@ -124,10 +159,11 @@ def list_tools(
         query = query.where(Tool.status == status)
     tools = list(session.scalars(query))
     claims = load_claims(session, [t.id for t in tools])
+    overrides = load_overrides(session, [t.id for t in tools])
     out: list[ToolSummary] = []
     for tool in tools:
         tool_claims = claims.get(tool.id, [])
-        values = resolve_claims(tool_claims, policy).values
+        values = resolve_claims(tool_claims, policy, overrides.get(tool.id, ())).values
         license_ = values.get("license") or {}
         params = values.get("parameters") or {}
         out.append(
@@ -153,7 +189,7 @@ def find_tool_slug(session: Session, name_or_id: str) -> str | None:
     slug = session.scalar(select(Tool.slug).where(Tool.slug == text))
     if slug:
         return slug
-    return session.scalar(
+    slug = session.scalar(
         select(Tool.slug)
         .outerjoin(Alias, Alias.tool_id == Tool.id)
         .outerjoin(Variant, Variant.tool_id == Tool.id)
@@ -166,6 +202,11 @@ def find_tool_slug(session: Session, name_or_id: str) -> str | None:
         .order_by(Tool.id)
         .limit(1)
     )
+    if slug:
+        return slug
+    # a spelling never seen before (`…-Instruct-Q4_K_M`): the tool key ingest would use
+    keys = canonical_keys(text)
+    return session.scalar(select(Tool.slug).where(Tool.slug.in_(keys)).limit(1))
 
 
 def get_states(session: Session, keys: Iterable[str]) -> dict[str, SourceState]:

@@ -1,7 +1,8 @@
 """Which source wins a field: the one place the source rank table lives.
 
-Resolution order is override > source rank > recency. Overrides (editor values)
-are not stored yet; they will sit above `RankPolicy` as a separate layer.
+Resolution order is override > source rank > recency. An override (an editor's
+value, `storage.overrides`) is the top layer: `OVERRIDE_KIND` ranks above every
+source kind for every field, and `resolve.resolve_claims` takes its value whole.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from types import MappingProxyType
 
 DEFAULT_SOURCE_RANK: tuple[str, ...] = ("hf-api", "hf-card", "announcement", "price-list")
 """Most trusted first. A kind not listed ranks after all listed ones."""
+
+OVERRIDE_KIND = "override"
+"""The source kind of an editor's override: ranks above every source, every field."""
 
 FIELD_SOURCE_RANK: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -30,7 +34,9 @@ class RankPolicy:
         return self.per_field.get(field_name, self.default)
 
     def rank(self, field_name: str, source_kind: str) -> int:
-        """0 is best."""
+        """0 is the best source; an override ranks -1, above every source."""
+        if source_kind == OVERRIDE_KIND:
+            return -1
         order = self.order(field_name)
         try:
             return order.index(source_kind)

@@ -3,6 +3,7 @@
 1. Only *current* claims count: per (document URL, record key, field) the newest
    claim; older versions of the same URL are history, not a second opinion.
 2. Per field the winner is the best source rank (`ranking.RankPolicy`), then the
+   highest confidence (a quantised re-upload's claims are weighted down), then the
    most recent `observed_at`, then the latest claim id.
 3. List fields (`aliases`, `links`) are the union over current claims, best first;
    `pricing` takes its `model` from the winner and merges `prices` per provider.
@@ -10,6 +11,11 @@
    incompatible values for a factual field (`FACT_FIELDS`). Values are compatible
    when they agree wherever both say something (a license with and without a
    `name` but the same `id` is no conflict; strings compare case-insensitively).
+5. Overrides come first (override > source rank > recency): an editor's value for
+   a field (`override_claim`, source kind `ranking.OVERRIDE_KIND`, which the rank
+   policy puts above every source) is taken whole, even for list fields and
+   pricing; source conflicts on that field are still reported, `chosen` being the
+   override.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from pydantic import ValidationError
 
 from normalizer.models import FieldProvenance, ToolRecord
 from storage.names import norm_alias
-from storage.ranking import DEFAULT_POLICY, RankPolicy
+from storage.ranking import DEFAULT_POLICY, OVERRIDE_KIND, RankPolicy
 from storage.views import Conflict, ConflictSource, ConflictValue
 
 RECORD_FIELDS: tuple[str, ...] = tuple(
@@ -91,25 +97,55 @@ def current_claims(claims: Iterable[ClaimData]) -> list[ClaimData]:
 
 
 def ranked(claims: Iterable[ClaimData], policy: RankPolicy = DEFAULT_POLICY) -> list[ClaimData]:
-    """Best first: source rank, then recency, then insertion order (later wins)."""
+    """Best first: source rank, then confidence, then recency, then insertion order
+    (later wins)."""
     return sorted(
         claims,
         key=lambda c: (
             policy.rank(c.field, c.source_kind),
+            -c.confidence,
             -c.observed_at.timestamp(),
             -c.id,
         ),
     )
 
 
-def resolve_claims(claims: Iterable[ClaimData], policy: RankPolicy = DEFAULT_POLICY) -> Resolution:
+def override_claim(
+    field_name: str, value: Any, *, actor: str, reason: str, at: datetime
+) -> ClaimData:
+    """An editor's override as resolution sees it: a claim that always wins."""
+    return ClaimData(
+        field=field_name,
+        value=value,
+        source_kind=OVERRIDE_KIND,
+        observed_at=at,
+        document_id=0,
+        document_url=f"{OVERRIDE_KIND}:{field_name}",
+        record_key="",
+        method=f"override by {actor}",
+        evidence=reason,
+    )
+
+
+def resolve_claims(
+    claims: Iterable[ClaimData],
+    policy: RankPolicy = DEFAULT_POLICY,
+    overrides: Iterable[ClaimData] = (),
+) -> Resolution:
+    """Resolve claims field by field; `overrides` (see `override_claim`) win whole."""
     by_field: dict[str, list[ClaimData]] = {}
-    for claim in current_claims(claims):
+    for claim in current_claims([*claims, *overrides]):
         by_field.setdefault(claim.field, []).append(claim)
     result = Resolution()
     for name in sorted(by_field, key=_field_order):
         ordered = ranked(by_field[name], policy)
         result.winners[name] = ordered[0]
+        if ordered[0].source_kind == OVERRIDE_KIND:
+            result.values[name] = ordered[0].value
+            sources = [c for c in ordered if c.source_kind != OVERRIDE_KIND]
+            if name in FACT_FIELDS and sources:
+                result.conflicts.extend(_conflicts(name, sources, ordered[0].value))
+            continue
         if name == "aliases":
             result.values[name] = _union(ordered, norm_alias)
         elif name == "links":

@@ -223,3 +223,117 @@ class MatchSuggestion(Base):
     score: Mapped[float]
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+# editorial workflow (issue 5) ------------------------------------------------------
+
+REVIEW_KINDS = ("change", "conflict")
+REVIEW_STATUSES = ("pending", "accepted", "rejected", "superseded")
+DECISION_ACTIONS = ("accept", "reject", "merge", "unmerge", "reopen")
+
+
+class Editor(Base):
+    """Someone allowed to make editorial decisions; the password is an argon2 hash."""
+
+    __tablename__ = "editors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class Override(Base):
+    """An editor's value for one field of a tool; wins over every claim."""
+
+    __tablename__ = "overrides"
+    __table_args__ = (UniqueConstraint("tool_id", "field"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    """JSON as the field is stored in claims; null forces the field empty."""
+    actor: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class PublishedValue(Base):
+    """The published snapshot: one row per non-empty field of a published tool.
+
+    Only editor actions and crawl updates of non-reviewed fields write here; every
+    write is matched by a `Change` row (the change feed replays to this table)."""
+
+    __tablename__ = "published_values"
+
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONType)
+    provenance: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    updated_at: Mapped[datetime]
+
+
+class Change(Base):
+    """One change to published data; `id` is the change-feed cursor.
+
+    `field` is a ToolRecord field, or `_status` for a tool entering / leaving the
+    published set. `actor` is an editor name or `crawl:<run id>`."""
+
+    __tablename__ = "changes"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(255))
+    field: Mapped[str] = mapped_column(String(64))
+    old: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    new: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+
+
+class ReviewItem(Base):
+    """Something an editor must decide: a crawled change to a reviewed field of a
+    published tool (`change`), or claims disagreeing with an override (`conflict`)."""
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        CheckConstraint(_in("kind", REVIEW_KINDS), name="kind"),
+        CheckConstraint(_in("status", REVIEW_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    field: Mapped[str] = mapped_column(String(64))
+    old: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    """`change`: the published value; `conflict`: the override's value."""
+    new: Mapped[Any] = mapped_column(JSONType, nullable=True)
+    """`change`: the value the sources now resolve to; `conflict`: the claimed value."""
+    sources: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    decided_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Decision(Base):
+    """The editorial log of lifecycle actions on a tool (and automatic reopenings).
+
+    `data` keeps what an action needs later: a rejection's document watermark (new
+    evidence = a claim from a newer document), exactly what a merge moved."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (CheckConstraint(_in("action", DECISION_ACTIONS), name="action"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -2,9 +2,40 @@
 
 Every call opens its own session, so one Store can be shared by threads (e.g. a
 Scrapy pipeline handing batches to a worker thread). Writes run in one
-transaction each; ingest batches are serialised per database (SQLite
-`BEGIN IMMEDIATE`, PostgreSQL transaction-level advisory lock), which makes
-find-or-create of tools safe across threads and processes.
+transaction each; ingest batches and editorial actions are serialised per
+database (SQLite `BEGIN IMMEDIATE`, PostgreSQL transaction-level advisory lock),
+which makes find-or-create of tools safe across threads and processes and lets an
+editor act while a crawl ingests.
+
+Editorial API (every editorial write takes `actor`, an existing editor's name, and
+raises `storage.errors.UnknownEditor` otherwise; other refusals are
+`ToolNotFound`, `ReviewNotFound`, `InvalidTransition`, `InvalidOverride`, all
+subclasses of `storage.errors.EditorialError`):
+
+    candidates(limit=None, *, source_kind=None, vendor=None, conflicts=None,
+               reopened=None) -> list[CandidateView]
+    accept(slug, actor, reason="") -> ResolvedTool           # candidate|rejected -> published
+    reject(slug, actor, reason) -> ResolvedTool              # candidate -> rejected
+    merge(slug, into, actor, reason="") -> ResolvedTool      # -> merged; `into` gains
+                                                             #    claims, variants, aliases
+    unmerge(slug, actor, reason="") -> ResolvedTool          # restores what merge moved
+    override(slug, field, value, actor, reason) -> Any       # the stored (validated) value
+    clear_override(slug, field, actor, reason="") -> bool
+    review_queue(*, status="pending", slug=None, kind=None, limit=None)
+        -> list[ReviewItemView]                              # `change` and `conflict` items
+    decide_review(item_id, accept: bool, actor, note="") -> ReviewItemView
+    history(slug) -> list[ChangeView]                        # changes to published data
+    decisions(slug) -> list[DecisionView]                    # the tool's editorial log
+    changes(since=0, limit=100) -> (list[ChangeView], next_cursor)   # change feed
+    published(slug) -> PublishedTool | None                  # the snapshot, never unreviewed
+    published_tools(*, vendor=None) -> list[PublishedTool]
+    add_editor(name, password) -> None
+    verify_editor(name, password) -> bool
+    editors() -> list[str]
+
+Resolution is override > source rank > recency (`resolve`, `ranking`); `resolve()`
+shows it live (with candidates and unreviewed changes), `published()` shows the
+snapshot downstream sees. See `storage.editorial` for the rules.
 """
 
 from __future__ import annotations
@@ -14,17 +45,27 @@ from contextlib import contextmanager
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from normalizer.models import NormalizeResult, RawDocument, utcnow
-from storage import queries
+from storage import editorial, editors, history, queries, review
 from storage.candidates import CandidateView, list_candidates
 from storage.db import WRITE_OPTIONS, init_db, make_engine
 from storage.ingest import BatchWriter, scrub
+from storage.published import published_tool, published_tools
 from storage.ranking import DEFAULT_POLICY, RankPolicy
-from storage.schema import RUN_STATUSES, CrawlError, CrawlRun, SourceStateRow
-from storage.views import IngestStats, ResolvedTool, SourceState, ToolSummary
+from storage.schema import RUN_STATUSES, CrawlError, CrawlRun, Decision, SourceStateRow, Tool
+from storage.views import (
+    ChangeView,
+    DecisionView,
+    IngestStats,
+    PublishedTool,
+    ResolvedTool,
+    ReviewItemView,
+    SourceState,
+    ToolSummary,
+)
 
 INGEST_LOCK_KEY = 0x746F6F6C77617463  # "toolwatc": pg_advisory_xact_lock key for ingest
 
@@ -61,6 +102,24 @@ class Store:
     def _writing(self) -> Iterator[Session]:
         """One write transaction: committed on success, rolled back on any error."""
         with self._write() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _locked(self) -> Iterator[Session]:
+        """A write transaction holding the ingest/editorial lock (PostgreSQL advisory
+        lock; on SQLite `BEGIN IMMEDIATE` already serialises writers)."""
+        with self._writing() as session:
+            if self.engine.dialect.name == "postgresql":
+                session.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY}
+                )
+            yield session
+
+    @contextmanager
+    def _editing(self, actor: str) -> Iterator[Session]:
+        """A locked write transaction on behalf of an existing editor."""
+        with self._locked() as session:
+            editors.require_editor(session, actor)
             yield session
 
     @contextmanager
@@ -113,13 +172,16 @@ class Store:
     ) -> IngestStats:
         """Store documents, tools, variants, aliases, claims and source state for a
         batch, all in ONE transaction. On error everything is rolled back and the
-        exception propagates. Re-ingesting the same batch only moves `last_seen_at`."""
-        with self._writing() as session:
-            if self.engine.dialect.name == "postgresql":
-                session.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": INGEST_LOCK_KEY}
-                )
-            return BatchWriter(session, run_id, self.policy).write(items)
+        exception propagates. Re-ingesting the same batch only moves `last_seen_at`.
+
+        Then the editorial rules (`editorial.after_crawl`): published tools' snapshots
+        follow (reviewed fields via review items), overrides disagreed with are
+        flagged, rejected tools with new evidence are reopened."""
+        with self._locked() as session:
+            mark = editorial.claim_mark(session)
+            stats = BatchWriter(session, run_id, self.policy).write(items)
+            editorial.after_crawl(session, mark, run_id, self.policy)
+            return stats
 
     # incremental-crawl state -------------------------------------------------------
 
@@ -153,10 +215,28 @@ class Store:
         with self._reading() as session:
             return queries.list_tools(session, status, self.policy)
 
-    def candidates(self, limit: int | None = None) -> list[CandidateView]:
-        """Candidates newest first, with their evidence and open conflicts."""
+    def candidates(
+        self,
+        limit: int | None = None,
+        *,
+        source_kind: str | None = None,
+        vendor: str | None = None,
+        conflicts: bool | None = None,
+        reopened: bool | None = None,
+    ) -> list[CandidateView]:
+        """Candidates newest first, with their evidence, open conflicts and whether
+        they were reopened by new evidence after a rejection. Filters: evidence from
+        `source_kind`, `vendor` (case-insensitive), with/without conflicts, reopened."""
         with self._reading() as session:
-            return list_candidates(session, self.policy, limit)
+            return list_candidates(
+                session,
+                self.policy,
+                limit,
+                source_kind=source_kind,
+                vendor=vendor,
+                conflicts=conflicts,
+                reopened=reopened,
+            )
 
     def stats(self) -> dict[str, Any]:
         """JSON-serialisable counts; see `queries.collect_stats` for what is stable."""
@@ -166,3 +246,134 @@ class Store:
     def tool_slug_for(self, name_or_id: str) -> str | None:
         with self._reading() as session:
             return queries.find_tool_slug(session, name_or_id)
+
+    # editors ----------------------------------------------------------------------
+
+    def add_editor(self, name: str, password: str) -> None:
+        with self._writing() as session:
+            editors.add_editor(session, name, password)
+
+    def verify_editor(self, name: str, password: str) -> bool:
+        with self._reading() as session:
+            return editors.verify_editor(session, name, password)
+
+    def editors(self) -> list[str]:
+        with self._reading() as session:
+            return editors.editor_names(session)
+
+    # lifecycle --------------------------------------------------------------------
+
+    def _resolved(self, session: Session, slug: str) -> ResolvedTool:
+        session.flush()
+        session.expire_all()
+        tool = editorial.tool_or_fail(session, slug)
+        return queries.resolve_tool(session, tool, self.policy)
+
+    def accept(self, slug: str, actor: str, reason: str = "") -> ResolvedTool:
+        """Publish a candidate (or a rejected tool): its resolved record becomes the
+        published snapshot."""
+        with self._editing(actor) as session:
+            editorial.accept(session, slug, actor, self.policy, reason)
+            return self._resolved(session, slug)
+
+    def reject(self, slug: str, actor: str, reason: str) -> ResolvedTool:
+        """Reject a candidate; it comes back (reopened) only with new evidence."""
+        with self._editing(actor) as session:
+            editorial.reject(session, slug, actor, reason)
+            return self._resolved(session, slug)
+
+    def merge(self, slug: str, into: str, actor: str, reason: str = "") -> ResolvedTool:
+        """Merge `slug` into `into` (which gains its claims, variants and aliases);
+        returns the target."""
+        with self._editing(actor) as session:
+            editorial.merge(session, slug, into, actor, self.policy, reason)
+            return self._resolved(session, into)
+
+    def unmerge(self, slug: str, actor: str, reason: str = "") -> ResolvedTool:
+        """Undo the merge of `slug`: exactly what was moved goes back."""
+        with self._editing(actor) as session:
+            editorial.unmerge(session, slug, actor, self.policy, reason)
+            return self._resolved(session, slug)
+
+    # overrides --------------------------------------------------------------------
+
+    def override(self, slug: str, field: str, value: Any, actor: str, reason: str) -> Any:
+        """Set an editor's value for a field (validated against ToolRecord; None
+        empties the field). Returns the stored value."""
+        with self._editing(actor) as session:
+            return editorial.set_override(session, slug, field, value, actor, reason, self.policy)
+
+    def clear_override(self, slug: str, field: str, actor: str, reason: str = "") -> bool:
+        """Drop an override (False if there was none); the sources' value takes over."""
+        with self._editing(actor) as session:
+            return editorial.clear_override(session, slug, field, actor, reason, self.policy)
+
+    # review -----------------------------------------------------------------------
+
+    def review_queue(
+        self,
+        *,
+        status: str | None = "pending",
+        slug: str | None = None,
+        kind: str | None = None,
+        limit: int | None = None,
+    ) -> list[ReviewItemView]:
+        """Pending changes to published reviewed fields and override conflicts,
+        oldest first (`status=None`: every item, decided ones too)."""
+        with self._reading() as session:
+            return review.list_items(session, status=status, slug=slug, kind=kind, limit=limit)
+
+    def decide_review(
+        self, item_id: int, accept: bool, actor: str, note: str = ""
+    ) -> ReviewItemView:
+        """Accept (publish the sources' value; for a conflict: drop the override) or
+        reject (keep what is published / the override)."""
+        with self._editing(actor) as session:
+            item = editorial.decide_review(session, item_id, accept, actor, self.policy, note)
+            tool = session.get(Tool, item.tool_id)
+            assert tool is not None
+            return review.item_view(item, tool)
+
+    # history and published data ------------------------------------------------------
+
+    def history(self, slug: str) -> list[ChangeView]:
+        """Every change to the tool's published data, oldest first."""
+        with self._reading() as session:
+            tool = editorial.tool_or_fail(session, slug)
+            return history.tool_history(session, tool.id)
+
+    def decisions(self, slug: str) -> list[DecisionView]:
+        """The tool's editorial log: accept, reject, merge, unmerge, reopen."""
+        with self._reading() as session:
+            tool = editorial.tool_or_fail(session, slug)
+            rows = session.scalars(
+                select(Decision).where(Decision.tool_id == tool.id).order_by(Decision.id)
+            )
+            return [
+                DecisionView(
+                    id=d.id,
+                    slug=tool.slug,
+                    action=d.action,
+                    actor=d.actor,
+                    reason=d.reason,
+                    at=d.at,
+                    data=d.data or {},
+                )
+                for d in rows
+            ]
+
+    def changes(self, since: int = 0, limit: int = 100) -> tuple[list[ChangeView], int]:
+        """The change feed: changes after cursor `since`, oldest first, and the next
+        cursor. Replaying it from 0 (`history.replay`) gives the published snapshot."""
+        with self._reading() as session:
+            return history.changes_since(session, since, limit)
+
+    def published(self, slug: str) -> PublishedTool | None:
+        """The published record of a published tool (None otherwise)."""
+        with self._reading() as session:
+            tool = queries.get_tool(session, slug)
+            return None if tool is None else published_tool(session, tool)
+
+    def published_tools(self, *, vendor: str | None = None) -> list[PublishedTool]:
+        with self._reading() as session:
+            return published_tools(session, vendor=vendor)

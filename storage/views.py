@@ -98,6 +98,8 @@ class ResolvedTool(_View):
     claims: list[ClaimView] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
     suggested_matches: list[MatchView] = Field(default_factory=list)
+    overrides: list[OverrideView] = Field(default_factory=list)
+    """Editors' values in force (they win over every claim)."""
 
 
 class ToolSummary(_View):
@@ -109,3 +111,70 @@ class ToolSummary(_View):
     params_total: int | None
     claims_count: int
     source_kinds: list[str]
+
+
+# editorial workflow ----------------------------------------------------------------
+
+
+class OverrideView(_View):
+    field: str
+    value: Any
+    actor: str
+    reason: str
+    created_at: datetime
+
+
+class ChangeView(_View):
+    """One change to published data. `id` is the change-feed cursor; `field` is a
+    ToolRecord field or `_status` (the tool entering / leaving the published set)."""
+
+    id: int
+    slug: str
+    field: str
+    old: Any = None
+    new: Any = None
+    actor: str
+    """An editor's name, or `crawl:<run id>`."""
+    reason: str = ""
+    at: datetime
+
+
+class DecisionView(_View):
+    """An entry of a tool's editorial log (accept, reject, merge, unmerge, reopen)."""
+
+    id: int
+    slug: str
+    action: str
+    actor: str
+    reason: str = ""
+    at: datetime
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ReviewItemView(_View):
+    """`change`: a crawl would change a published tool's reviewed field (`old` is the
+    published value, `new` what the sources now say). `conflict`: claims disagree
+    with an override (`old` is the override, `new` the claimed value)."""
+
+    id: int
+    slug: str
+    tool_status: str
+    kind: str
+    field: str
+    old: Any = None
+    new: Any = None
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    note: str | None = None
+
+
+class PublishedTool(_View):
+    """A published tool as downstream sees it: the snapshot, never unreviewed data."""
+
+    slug: str
+    record: ToolRecord
+    updated_at: datetime | None = None

@@ -84,8 +84,9 @@ def test_title_comparison_is_not_a_size() -> None:
 
 
 def test_vision_language_model_is_not_text_generation() -> None:
-    (rec,) = post("hf_blog__idefics2.md")
-    assert rec.task is None
+    recs = post("hf_blog__idefics2.md")
+    assert all(r.task is None for r in recs)
+    rec = by_name(recs)["idefics2-8b"]
     assert rec.license is not None and rec.license.id == "apache-2.0"
     assert rec.parameters is not None and rec.parameters.total == 8_000_000_000
 

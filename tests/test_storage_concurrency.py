@@ -68,7 +68,10 @@ def check_result(store: Store) -> None:
     assert stats["tools"]["total"] == len(SHARED) + 2 * BATCHES * len(SHARED)
     assert stats["variants"] == 2 * len(SHARED)
     for slug in SHARED:
-        resolved = store.resolve(slug)
+        # the tool's slug is the key of whichever worker's repo created it first
+        tool_slug = store.tool_slug_for(slug)
+        assert tool_slug in (f"{slug}-0", f"{slug}-1")
+        resolved = store.resolve(tool_slug)
         assert resolved is not None
         assert sorted(resolved.variants) == [f"org/{slug}-0", f"org/{slug}-1"]
         assert resolved.record.parameters == Parameters(total=BATCHES)  # the newest claim

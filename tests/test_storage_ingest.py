@@ -17,6 +17,8 @@ from storage.testing import T0, doc, item, record
 CARD = "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct"
 API = "https://huggingface.co/api/models/meta-llama/Llama-3.1-8B-Instruct"
 REPO = "meta-llama/Llama-3.1-8B-Instruct"
+SLUG = "llama-3.1-8b"
+"""The tool's slug: its key (one model at one size), not the record's slug."""
 
 
 def llama(**fields: object) -> object:
@@ -72,7 +74,8 @@ def test_ingest_is_idempotent(store: Store) -> None:
     ]
     first = store.ingest_batch(batch)
     assert (first.documents_new, first.tools_new) == (2, 1)
-    snapshot = (store.stats(), store.resolve("llama-3-1-8b-instruct"), store.list_tools())
+    snapshot = (store.stats(), store.resolve(SLUG), store.list_tools())
+    assert snapshot[1] is not None
     claims = [(c.id, c.field, c.value) for c in rows(store, Claim)]
 
     again = store.ingest_batch(batch)
@@ -83,7 +86,7 @@ def test_ingest_is_idempotent(store: Store) -> None:
         "tools_new": 0,
         "tools_changed": 0,
     }
-    assert (store.stats(), store.resolve("llama-3-1-8b-instruct"), store.list_tools()) == snapshot
+    assert (store.stats(), store.resolve(SLUG), store.list_tools()) == snapshot
     assert [(c.id, c.field, c.value) for c in rows(store, Claim)] == claims
 
 
@@ -121,7 +124,7 @@ def test_changed_body_appends_claims_and_recency_wins(store: Store) -> None:
     assert stats.claims_new == 5  # the whole record again, from the new version
     values = [c.value for c in rows(store, Claim) if c.field == "context_length"]
     assert values == [8192, 131072]  # old claim kept
-    resolved = store.resolve("llama-3-1-8b-instruct")
+    resolved = store.resolve(SLUG)
     assert resolved is not None
     assert resolved.record.context_length == 131072
     assert resolved.record.provenance["context_length"].observed_at == later
@@ -147,7 +150,7 @@ def test_rank_beats_recency_and_conflicts_name_both_sources(store: Store) -> Non
         ]
     )
     assert stats.tools_changed == 0  # hf-api still wins every field
-    resolved = store.resolve("llama-3-1-8b-instruct")
+    resolved = store.resolve(SLUG)
     assert resolved is not None
     assert resolved.record.parameters == Parameters(total=8_030_261_248)
     assert resolved.record.provenance["parameters"].method == "test:parameters"
@@ -173,7 +176,7 @@ def test_pricing_prefers_price_list(store: Store) -> None:
             item(doc(prices, "p", kind=DocKind.PRICE_LIST), llama(pricing=list_pricing)),
         ]
     )
-    resolved = store.resolve("llama-3-1-8b-instruct")
+    resolved = store.resolve(SLUG)
     assert resolved is not None and resolved.record.pricing is not None
     assert resolved.record.pricing.model == "paid"
     assert [p.provider for p in resolved.record.pricing.prices] == ["OpenRouter"]
@@ -181,19 +184,23 @@ def test_pricing_prefers_price_list(store: Store) -> None:
     assert [(c.field, c.facet) for c in resolved.conflicts] == [("pricing", "model")]
 
 
-def test_tool_matching_by_variant_alias_and_slug(store: Store) -> None:
+def test_tool_matching_by_variant_key_slug_and_alias(store: Store) -> None:
     store.ingest_batch([item(doc(CARD, "c"), llama(aliases=["Llama3.1-8B-Chat"]))])
-    # same repo id in other casing, other slug: the variant decides
+    assert [t.slug for t in rows(store, Tool)] == [SLUG]
+    # same repo id in other casing, other slug and name: the variant decides
     by_variant = record("something-else", source_id=REPO.lower())
-    # an announcement naming it by alias
+    # a quantisation under another uploader: the tool key (`llama-3.1-8b`) decides
+    by_key = record("whatever", source_id="someone/Llama-3.1-8B-Instruct-GGUF")
+    # a record whose name gives no key of this tool, but that names the tool by slug
+    by_slug = record(SLUG, name="L31-8B-Instr")
+    # an announcement naming it by alias (its key `llama3.1-8b` is no tool's)
     by_alias = record("llama-3-1-8b-chat", name="Llama3.1 8B chat")
-    # a quantisation that names the tool by slug
-    by_slug = record("llama-3-1-8b-instruct", source_id="someone/Llama-3.1-8B-Instruct-GGUF")
     stats = store.ingest_batch(
         [
             item(doc("https://x/1", "1", kind=DocKind.HF_API), by_variant),
-            item(doc("https://x/2", "2", kind=DocKind.ANNOUNCEMENT), by_alias),
-            item(doc("https://x/3", "3"), by_slug),
+            item(doc("https://x/2", "2"), by_key),
+            item(doc("https://x/3", "3", kind=DocKind.ANNOUNCEMENT), by_slug),
+            item(doc("https://x/4", "4", kind=DocKind.ANNOUNCEMENT), by_alias),
         ]
     )
     assert stats.tools_new == 0
@@ -202,14 +209,16 @@ def test_tool_matching_by_variant_alias_and_slug(store: Store) -> None:
     assert resolved is not None
     assert resolved.variants == [REPO, "someone/Llama-3.1-8B-Instruct-GGUF"]
     assert "Llama3.1-8B-Chat" in resolved.aliases
+    assert resolved.suggested_matches == []
     for text in (
         REPO.upper(),
         "llama 3.1 8b instruct",
         "LLAMA3.1-8B-CHAT",
         "llama-3-1-8b-instruct",
+        "someone/llama-3.1-8b-instruct-gguf",
+        SLUG,
     ):
-        assert store.tool_slug_for(text) == "llama-3-1-8b-instruct"
-    assert store.tool_slug_for("someone/llama-3.1-8b-instruct-gguf") == "llama-3-1-8b-instruct"
+        assert store.tool_slug_for(text) == SLUG, text
     assert store.tool_slug_for("mixtral") is None
 
 
@@ -218,7 +227,7 @@ def test_new_tools_are_candidates_and_ingest_never_deletes(store: Store) -> None
         [item(doc(CARD, "c"), llama()), item(doc("https://m", "m"), record("mixtral"))]
     )
     assert {t.slug: t.status for t in store.list_tools()} == {
-        "llama-3-1-8b-instruct": "candidate",
+        SLUG: "candidate",
         "mixtral": "candidate",
     }
     with Session(store.engine) as session, session.begin():
@@ -226,7 +235,7 @@ def test_new_tools_are_candidates_and_ingest_never_deletes(store: Store) -> None
     # a later crawl no longer mentions mixtral, and mentions llama again
     store.ingest_batch([item(doc(CARD, "c2", fetched_at=T0 + timedelta(days=1)), llama())])
     assert {t.slug: t.status for t in store.list_tools()} == {
-        "llama-3-1-8b-instruct": "candidate",
+        SLUG: "candidate",
         "mixtral": "rejected",
     }
     assert [t.slug for t in store.list_tools(status="rejected")] == ["mixtral"]
@@ -235,14 +244,14 @@ def test_new_tools_are_candidates_and_ingest_never_deletes(store: Store) -> None
 def test_records_matching_a_merged_tool_land_on_its_target(store: Store) -> None:
     store.ingest_batch([item(doc(CARD, "c"), llama()), item(doc("https://d", "d"), record("dup"))])
     with Session(store.engine) as session, session.begin():
-        target = session.scalars(select(Tool).where(Tool.slug == "llama-3-1-8b-instruct")).one()
+        target = session.scalars(select(Tool).where(Tool.slug == SLUG)).one()
         dup = session.scalars(select(Tool).where(Tool.slug == "dup")).one()
         dup.status, dup.merged_into_id = "merged", target.id
     store.ingest_batch([item(doc("https://d", "d2"), record("dup", context_length=4096))])
-    resolved = store.resolve("llama-3-1-8b-instruct")
+    resolved = store.resolve(SLUG)
     assert resolved is not None and resolved.record.context_length == 4096
     merged = store.resolve("dup")
-    assert merged is not None and merged.merged_into == "llama-3-1-8b-instruct"
+    assert merged is not None and merged.merged_into == SLUG
 
 
 def test_announcement_with_several_records(store: Store) -> None:
@@ -274,7 +283,7 @@ def test_list_tools_summary(store: Store) -> None:
     )
     [summary] = store.list_tools()
     assert summary.model_dump() == {
-        "slug": "llama-3-1-8b-instruct",
+        "slug": SLUG,
         "name": "Llama 3.1 8B Instruct",
         "vendor": "Meta",
         "status": "candidate",

@@ -30,6 +30,7 @@ def claim(
     url: str = "https://a",
     days: int = 0,
     key: str = "org/model",
+    confidence: float = 1.0,
 ) -> ClaimData:
     return ClaimData(
         id=next(_ids),
@@ -42,6 +43,7 @@ def claim(
         record_key=key,
         method=f"m:{field}:{kind}",
         source_url=url,
+        confidence=confidence,
     )
 
 
@@ -65,6 +67,22 @@ def test_rank_beats_recency_and_recency_breaks_ties() -> None:
     res = resolve_claims([old_api, new_card, newer_api])
     assert res.values["context_length"] == 131072
     assert res.winners["context_length"] is newer_api
+
+
+def test_order_is_rank_then_confidence_then_recency_then_id() -> None:
+    api_weak = claim("vendor", "w", kind="hf-api", url="https://api", confidence=0.5)
+    card_old = claim("vendor", "a", url="https://card1", days=0)
+    card_new = claim("vendor", "b", url="https://card2", days=3)
+    card_new_weak = claim("vendor", "c", url="https://gguf", days=9, confidence=0.5)
+    card_new_later_id = claim("vendor", "d", url="https://card3", days=3)
+    claims = [card_old, card_new_weak, api_weak, card_new, card_new_later_id]
+    assert [c.value for c in ranked(claims)] == ["w", "d", "b", "a", "c"]
+    # a weighted-down claim (a quantised re-upload) loses to an older full-weight one
+    # of the same source kind, but still wins over a lower-ranked source kind
+    post = claim("vendor", "p", kind="announcement", url="https://post", days=20)
+    res = resolve_claims([card_old, card_new_weak, post])
+    assert res.winners["vendor"] is card_old
+    assert resolve_claims([card_new_weak, post]).values["vendor"] == "c"
 
 
 def test_same_time_later_claim_wins() -> None:

@@ -1,0 +1,390 @@
+"""Editorial commands: accept / reject / merge / unmerge / override candidates and
+tools, the review queue, history, editors and schema upgrades.
+
+Every command takes `--db`; decisions take `--as EDITOR` (default
+`$TOOLWATCH_EDITOR`), which must name an editor (`toolwatch editor add NAME`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Database URL (default: $TOOLWATCH_DB, else sqlite:///toolwatch.db)"),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
+ActorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as", envvar="TOOLWATCH_EDITOR", help="Editor making the decision ($TOOLWATCH_EDITOR)"
+    ),
+]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (kept in the history)")]
+
+review_app = typer.Typer(
+    no_args_is_help=False, help="Pending changes to published tools and override conflicts."
+)
+db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
+editor_app = typer.Typer(no_args_is_help=True, help="Editors who may make decisions.")
+
+
+def emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def opened(db: str | None) -> Iterator[Any]:
+    """A Store; editorial refusals become a red message and exit status 1."""
+    from storage.db import default_db_url
+    from storage.errors import EditorialError
+    from storage.store import Store
+
+    store = Store(db or default_db_url())
+    try:
+        yield store
+    except EditorialError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    finally:
+        store.close()
+
+
+def need_actor(actor: str | None) -> str:
+    if not actor:
+        err.print("[red]who is deciding? pass --as EDITOR or set $TOOLWATCH_EDITOR[/red]")
+        raise typer.Exit(2)
+    return actor
+
+
+def find_slug(store: Any, ref: str) -> str:
+    slug = store.tool_slug_for(ref)
+    if slug is None:
+        err.print(f"[red]no tool matches {ref!r}[/red] (try `toolwatch tools`)")
+        raise typer.Exit(1)
+    return str(slug)
+
+
+def parse_value(text: str) -> Any:
+    """JSON when the text parses as JSON, else the text itself."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def _done(as_json: bool, data: dict[str, Any], message: str) -> None:
+    if as_json:
+        emit_json(data)
+    else:
+        console.print(message)
+
+
+# lifecycle -----------------------------------------------------------------------------
+
+
+def accept(
+    ref: Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (optional)")] = "",
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Publish a candidate: its resolved record becomes the published record."""
+    who = need_actor(actor)
+    with opened(db) as store:
+        resolved = store.accept(find_slug(store, ref), who, reason)
+    _done(
+        as_json,
+        {"slug": resolved.slug, "status": resolved.status},
+        f"[green]published[/green] {resolved.slug}",
+    )
+
+
+def reject(
+    ref: Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")],
+    reason: ReasonOption,
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Reject a candidate. It returns to the queue only if new evidence arrives."""
+    who = need_actor(actor)
+    with opened(db) as store:
+        resolved = store.reject(find_slug(store, ref), who, reason)
+    _done(
+        as_json,
+        {"slug": resolved.slug, "status": resolved.status},
+        f"[yellow]rejected[/yellow] {resolved.slug}",
+    )
+
+
+def merge(
+    ref: Annotated[str, typer.Argument(help="The duplicate (slug, alias or repo id)")],
+    into: Annotated[str, typer.Option("--into", help="The tool that absorbs it")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (optional)")] = "",
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Merge a duplicate into another tool, which gains its names, variants and claims."""
+    who = need_actor(actor)
+    with opened(db) as store:
+        slug, target = find_slug(store, ref), find_slug(store, into)
+        resolved = store.merge(slug, target, who, reason)
+    _done(
+        as_json,
+        {"slug": slug, "status": "merged", "into": resolved.slug},
+        f"merged {slug} into [bold]{resolved.slug}[/bold]",
+    )
+
+
+def unmerge(
+    slug: Annotated[str, typer.Argument(help="The merged tool's slug")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (optional)")] = "",
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Undo a merge: what it moved goes back; the tool gets its former status."""
+    who = need_actor(actor)
+    with opened(db) as store:
+        resolved = store.unmerge(slug, who, reason)
+    _done(
+        as_json,
+        {"slug": resolved.slug, "status": resolved.status},
+        f"unmerged {resolved.slug} (now {resolved.status})",
+    )
+
+
+def override(
+    ref: Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")],
+    field: Annotated[str, typer.Argument(help="A ToolRecord field, e.g. license")],
+    value: Annotated[
+        str | None,
+        typer.Argument(help="The value: JSON if it parses as JSON, else text; null empties"),
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="Why (required)")] = "",
+    clear: Annotated[
+        bool, typer.Option("--clear", help="Remove the override instead of setting one")
+    ] = False,
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Set an editor's value for a field; it wins over every source and every crawl."""
+    who = need_actor(actor)
+    if not clear and value is None:
+        err.print("[red]give a VALUE, or --clear to remove the override[/red]")
+        raise typer.Exit(2)
+    if not clear and not reason.strip():
+        err.print("[red]--reason is required for an override[/red]")
+        raise typer.Exit(2)
+    with opened(db) as store:
+        slug = find_slug(store, ref)
+        if clear:
+            removed = store.clear_override(slug, field, who, reason)
+            _done(
+                as_json,
+                {"slug": slug, "field": field, "cleared": removed},
+                f"override of {slug}.{field} {'removed' if removed else 'was not set'}",
+            )
+            return
+        stored = store.override(slug, field, parse_value(str(value)), who, reason)
+    _done(
+        as_json,
+        {"slug": slug, "field": field, "value": stored},
+        f"{slug}.{field} = {json.dumps(stored, ensure_ascii=False)} [dim](override)[/dim]",
+    )
+
+
+def history(
+    ref: Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")],
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Every change to a tool's published data, and its editorial decisions."""
+    with opened(db) as store:
+        slug = find_slug(store, ref)
+        changes = store.history(slug)
+        decisions = store.decisions(slug)
+    if as_json:
+        emit_json(
+            {
+                "slug": slug,
+                "changes": [c.model_dump(mode="json") for c in changes],
+                "decisions": [d.model_dump(mode="json") for d in decisions],
+            }
+        )
+        return
+    table = Table(title=f"{slug}: changes to published data ({len(changes)})")
+    for col in ("#", "at", "field", "old", "new", "by", "reason"):
+        table.add_column(col, overflow="fold")
+    for c in changes:
+        table.add_row(
+            str(c.id),
+            str(c.at)[:19],
+            c.field,
+            short(c.old),
+            short(c.new),
+            c.actor,
+            c.reason,
+        )
+    console.print(table)
+    if decisions:
+        log = Table(title="decisions")
+        for col in ("at", "action", "by", "reason"):
+            log.add_column(col, overflow="fold")
+        for d in decisions:
+            log.add_row(str(d.at)[:19], d.action, d.actor, d.reason or "—")
+        console.print(log)
+
+
+def short(value: Any, width: int = 60) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        value = {k: v for k, v in value.items() if v is not None}
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# review --------------------------------------------------------------------------------
+
+
+@review_app.callback(invoke_without_command=True)
+def review(
+    ctx: typer.Context,
+    all_items: Annotated[bool, typer.Option("--all", help="Decided items too")] = False,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """List pending changes to published tools and claims disagreeing with overrides."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with opened(db) as store:
+        items = store.review_queue(status=None if all_items else "pending")
+    if as_json:
+        emit_json([i.model_dump(mode="json") for i in items])
+        return
+    table = Table(title=f"{len(items)} review items", show_lines=True)
+    for col in ("id", "tool", "kind", "field", "published / override", "sources say", "sources"):
+        table.add_column(col, overflow="fold")
+    for i in items:
+        sources = "\n".join(
+            f"{s.get('source_kind')}: {s.get('source_url')}" for s in i.sources[:3]
+        ) + (" …" if len(i.sources) > 3 else "")
+        kind = i.kind if i.status == "pending" else f"{i.kind} ({i.status})"
+        table.add_row(str(i.id), i.slug, kind, i.field, short(i.old), short(i.new), sources)
+    console.print(table)
+    if items and not all_items:
+        console.print("[dim]decide with `toolwatch review accept ID` / `review reject ID`[/dim]")
+
+
+def _decide(
+    item_id: int, accept_it: bool, note: str, actor: str | None, as_json: bool, db: str | None
+) -> None:
+    who = need_actor(actor)
+    with opened(db) as store:
+        item = store.decide_review(item_id, accept_it, who, note)
+    _done(
+        as_json,
+        item.model_dump(mode="json"),
+        f"review #{item.id} ({item.kind} {item.slug}.{item.field}) {item.status}",
+    )
+
+
+@review_app.command("accept")
+def review_accept(
+    item_id: Annotated[int, typer.Argument(help="Review item id")],
+    note: Annotated[str, typer.Option("--note", help="Why (optional)")] = "",
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Accept: publish the sources' value (for a conflict: drop the override)."""
+    _decide(item_id, True, note, actor, as_json, db)
+
+
+@review_app.command("reject")
+def review_reject(
+    item_id: Annotated[int, typer.Argument(help="Review item id")],
+    note: Annotated[str, typer.Option("--note", help="Why (optional)")] = "",
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Reject: keep the published value (for a conflict: keep the override)."""
+    _decide(item_id, False, note, actor, as_json, db)
+
+
+# database and editors ------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision")] = "head",
+    db: DbOption = None,
+) -> None:
+    """Run the schema migrations (Alembic) up to REVISION (default: head)."""
+    from storage.db import default_db_url, make_engine
+    from storage.migrations import upgrade
+
+    engine = make_engine(db or default_db_url())
+    try:
+        before, after = upgrade(engine, revision)
+    finally:
+        engine.dispose()
+    if before == after:
+        console.print(f"schema already at {after}")
+    else:
+        console.print(f"schema upgraded: {before or 'empty'} → {after}")
+
+
+@editor_app.command("add")
+def editor_add(
+    name: Annotated[str, typer.Argument(help="Editor name (letters, digits, . _ @ -)")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Create an editor; the password is prompted for twice (or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with opened(db) as store:
+        store.add_editor(name, password)
+    console.print(f"editor [bold]{name}[/bold] added")
+
+
+@editor_app.command("list")
+def editor_list(as_json: JsonOption = False, db: DbOption = None) -> None:
+    """Editors by name."""
+    with opened(db) as store:
+        names = store.editors()
+    if as_json:
+        emit_json(names)
+    else:
+        for name in names:
+            console.print(name)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (accept, reject, merge, unmerge, override, history):
+        app.command()(command)
+    app.add_typer(review_app, name="review")
+    app.add_typer(db_app, name="db")
+    app.add_typer(editor_app, name="editor")

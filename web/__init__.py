@@ -1,0 +1,1 @@
+"""HTTP interfaces: the editors' web UI and the public read API (both call `storage`)."""
