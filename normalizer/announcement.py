@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from normalizer import context as ctx
@@ -128,7 +128,8 @@ _NOT_TEXT_GEN_RE = re.compile(
     re.I,
 )
 _MULTIMODAL_RE = re.compile(
-    r"\bvision[- ]language models?\b|\bmultimodal models?\b|\bmulti-modal models?\b|\bVLMs?\b"
+    r"\bvision[- ]language models?\b|\bmultimodal models?\b|\bmulti-modal models?\b|\bVLMs?\b",
+    re.I,
 )
 _NOT_LLM_RE = re.compile(
     r"\bmasked language model|\bencoder[- ]only model|\bfill-mask\b|\b(?:an?|the) embedding model\b",
@@ -1116,11 +1117,15 @@ def _spec_tables(post: Post) -> list[list[list[str]]]:
     tables = post.doc.tables + _comment_tables(post)
     upright = []
     for t in post.doc.tables:
-        if len(t) >= 2 and t[0] and _MODELS_HEADER_RE.match(t[0][0]):
-            if any(r and _is_spec_header(r[0]) for r in t[1:]):
-                width = max(len(r) for r in t)
-                rows = [list(r) + [""] * (width - len(r)) for r in t]
-                upright.append([list(col) for col in zip(*rows, strict=True)])
+        if (
+            len(t) >= 2
+            and t[0]
+            and _MODELS_HEADER_RE.match(t[0][0])
+            and any(r and _is_spec_header(r[0]) for r in t[1:])
+        ):
+            width = max(len(r) for r in t)
+            rows = [list(r) + [""] * (width - len(r)) for r in t]
+            upright.append([list(col) for col in zip(*rows, strict=True)])
     return tables + upright
 
 

@@ -23,7 +23,8 @@ _CTX_WORDS = r"(?:context(?:\s|-)?(?:length|window|size|len)|max(?:imum)?\s+(?:c
 
 # `Context length: 2048 tokens`, `Context Length: Full 32,768 tokens`
 _KV_RE = re.compile(
-    rf"^{_CTX_WORDS}(?:\s*\((?:context|tokens)\))?\s*[:：]\s*(?:full|up to|upto|~)?\s*{_CTX_NUM}", re.I
+    rf"^{_CTX_WORDS}(?:\s*\((?:context|tokens)\))?\s*[:：]\s*(?:full|up to|upto|~)?\s*{_CTX_NUM}",
+    re.I,
 )
 # `context length of 8K tokens`, `context window of up to 128K`, `context length up to 32,768 tokens`
 _PROSE_FWD_RE = re.compile(
