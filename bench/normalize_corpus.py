@@ -1,7 +1,7 @@
 """Benchmark the normalizer over a corpus directory: documents/second and peak memory.
 
 Usage: python bench/normalize_corpus.py [CORPUS_DIR] [--repeat N]
-Default corpus: /work/shared/corpus if present, else tests/fixtures/corpus.
+Default corpus: ../shared/corpus beside the checkout if present, else tests/fixtures/corpus.
 Folders read: hf_cards (hf-card), hf_api (hf-api, incl. subfolders), other_cards (hf-card),
 announcements (announcement; feeds/ skipped: feeds belong to the feed component).
 """
@@ -29,7 +29,7 @@ KINDS = {
 
 
 def default_corpus() -> Path:
-    shared = Path("/work/shared/corpus")
+    shared = ROOT.parent / "shared" / "corpus"
     return shared if shared.is_dir() else ROOT / "tests" / "fixtures" / "corpus"
 
 

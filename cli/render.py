@@ -30,13 +30,20 @@ def license_text(rec: ToolRecord) -> str:
     return f"{label} ({lic.terms})" if lic.terms else label
 
 
+PRICING_LABELS = {
+    "open-weights": "open weights (free to self-host)",
+    "paid": "paid API",
+    "free": "free",
+    "freemium": "freemium",
+}
+
+
 def pricing_text(rec: ToolRecord) -> str:
     p = rec.pricing
     parts: list[str] = []
-    if p and p.model:
-        parts.append(str(p.model))
-    elif rec.open_weights:
-        parts.append("open weights (free to self-host)")
+    model = (p.model if p else None) or ("open-weights" if rec.open_weights else None)
+    if model:
+        parts.append(PRICING_LABELS.get(str(model), str(model)))
     for price in (p.prices if p else [])[:3]:
         i = "—" if price.input_per_mtok is None else f"{price.input_per_mtok:g}"
         o = "—" if price.output_per_mtok is None else f"{price.output_per_mtok:g}"
@@ -70,30 +77,31 @@ COMPARE_FIELDS: list[tuple[str, Any]] = [
 ]
 
 
-def comparison_rows(resolved: list[Any]) -> dict[str, Any]:
-    """JSON form of a comparison: each tool's resolved record, keyed by slug."""
-    return {
-        "tools": [r.record.slug for r in resolved],
-        "records": {
-            r.record.slug: r.record.model_dump(mode="json", exclude_none=True) for r in resolved
-        },
-        "table": [
-            {"field": label, "values": {r.record.slug: fn(r.record) for r in resolved}}
-            for label, fn in COMPARE_FIELDS
-        ],
-    }
+def decision_table_view(table: Any) -> Table:
+    """A `storage.compare.DecisionTable` as a Rich table; ✓ marks the better value."""
+    from storage.compare import BETTER_MARK
 
-
-def comparison_table(resolved: list[Any]) -> Table:
-    table = Table(title=" vs ".join(r.record.name for r in resolved), show_lines=True)
-    table.add_column("", style="bold", no_wrap=True)
-    for r in resolved:
-        table.add_column(
-            f"{r.record.name}\n[dim]{r.record.slug} · {r.status}[/dim]", overflow="fold"
-        )
-    for label, fn in COMPARE_FIELDS:
-        table.add_row(label, *[fn(r.record) for r in resolved])
-    return table
+    criteria = ", ".join(r.criterion for r in table.rows if r.criterion)
+    t = Table(
+        title=" vs ".join(tool.name for tool in table.tools),
+        caption=f"{BETTER_MARK} better, where that is objective: {criteria}",
+        show_lines=True,
+    )
+    t.add_column("", style="bold", no_wrap=True)
+    for tool in table.tools:
+        style = "dim" if tool.status == "published" else "bold yellow"
+        head = Text(tool.name + "\n")
+        head.append(f"{tool.slug} · status: {tool.status}", style=style)
+        t.add_column(head, overflow="fold")
+    for row in table.rows:
+        cells = []
+        for cell in row.cells:
+            text = Text(cell.text)  # plain Text: no Rich markup from the data
+            if cell.better:
+                text.append(f" {BETTER_MARK}", style="bold green")
+            cells.append(text)
+        t.add_row(row.label, *cells)
+    return t
 
 
 def tools_table(rows: list[Any]) -> Table:

@@ -260,7 +260,9 @@ class _Records:
             values["family"] = family_of(name)
             prov["family"] = self.prov("derived:family_of(name)")
 
-        if entry.context_length:
+        # A host's limit for open weights it serves (OpenRouter `:free` at 16K) is not the
+        # model's context window; only a first-party entry (no weights id) states that.
+        if entry.context_length and not hf_id:
             values["context_length"] = entry.context_length
             prov["context_length"] = self.prov(entry.context_method)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Build the replay cassettes from the real documents in ../shared/corpus.
 
-    .venv/bin/python scripts/build_cassettes.py [--corpus /work/shared/corpus] [--check]
+    .venv/bin/python scripts/build_cassettes.py [--corpus ../shared/corpus] [--check]
 
 Writes (all ordinary vcrpy YAML cassettes, see crawler/fixtures/README.md):
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Build the price-list replay cassettes and test fixtures from ../shared/corpus/pricing.
 
-    .venv/bin/python scripts/build_price_cassettes.py [--corpus /work/shared/corpus] [--check]
+    .venv/bin/python scripts/build_price_cassettes.py [--corpus ../shared/corpus] [--check]
 
 Writes:
 

@@ -156,7 +156,23 @@ def resolve_claims(
             result.values[name] = ordered[0].value
         if name in FACT_FIELDS:
             result.conflicts.extend(_conflicts(name, ordered, result.values[name]))
+    _open_weights_pricing(result)
     return result
+
+
+def _open_weights_pricing(result: Resolution) -> None:
+    """Weights anyone may download are free to self-host, whatever hosts charge:
+    the pricing model of an open-weights tool is `open-weights`, its prices stay."""
+    pricing = result.values.get("pricing")
+    winner = result.winners.get("pricing")
+    if (
+        pricing
+        and winner is not None
+        and winner.source_kind != OVERRIDE_KIND
+        and result.values.get("open_weights") is True
+        and pricing.get("model") in (None, "paid")
+    ):
+        result.values["pricing"] = {**pricing, "model": "open-weights"}
 
 
 def build_record(

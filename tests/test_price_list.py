@@ -73,7 +73,7 @@ def test_openrouter_api_prices_per_token_become_per_million() -> None:
     assert llama.name == "Llama 3.1 8B Instruct"  # "Meta: " prefix -> vendor
     assert llama.vendor == "Meta"
     assert llama.source_id == "meta-llama/Meta-Llama-3.1-8B-Instruct"
-    assert llama.context_length == 16384
+    assert llama.context_length is None  # a host's 16K limit for open weights is not the model's
     assert llama.pricing is not None and llama.pricing.model == "paid"
     p = llama.pricing.prices[0]
     assert (p.provider, p.currency, p.model_id) == (

@@ -245,3 +245,20 @@ def test_rounded_prose_numbers_do_not_conflict_with_exact_counts() -> None:
     binary = claim("context_length", 131072, kind="hf-api", url="https://y")
     assert resolve_claims([k, binary]).conflicts == []
     assert resolve_claims([k, claim("context_length", 32768, url="https://z")]).conflicts
+
+
+def test_open_weights_tool_is_priced_as_open_weights_with_its_host_prices() -> None:
+    hosted = {
+        "model": "paid",
+        "prices": [{"provider": "openrouter", "input_per_mtok": 0.02, "output_per_mtok": 0.03}],
+    }
+    api_only = resolve_claims([claim("pricing", hosted, kind="price-list", url="https://p")])
+    assert api_only.values["pricing"]["model"] == "paid"
+    both = resolve_claims(
+        [
+            claim("pricing", hosted, kind="price-list", url="https://p"),
+            claim("open_weights", True, kind="hf-api", url="https://api"),
+        ]
+    )
+    assert both.values["pricing"]["model"] == "open-weights"
+    assert both.values["pricing"]["prices"] == hosted["prices"]
