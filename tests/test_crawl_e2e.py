@@ -194,3 +194,28 @@ def test_compare_resolves_repo_ids_and_names(sqlite_url: str, tmp_path: Path, re
         "llama3 (restricted)",
         "llama3.1 (restricted)",
     ]
+
+
+def test_full_demo_joins_hub_posts_and_prices_on_one_tool(db_url: str, tmp_path: Path) -> None:
+    proc = run(["crawl", "--demo", "--json", "--db", db_url], tmp_path)
+    summaries = {s["spider"]: s for s in json.loads(proc.stdout)}
+    assert set(summaries) == {"huggingface", "announcements", "prices"}
+    assert all(s["errors"] == 0 for s in summaries.values())
+
+    tool = show(db_url, tmp_path, "meta-llama/Llama-3.1-8B-Instruct")
+    kinds = {c["source_kind"] for c in tool["claims"]}
+    assert kinds == {"hf-api", "hf-card", "announcement", "price-list"}
+    assert all(c["source_url"] for c in tool["claims"])
+    prices = tool["record"]["pricing"]["prices"]
+    assert {p["provider"] for p in prices} == {"openrouter"}
+    # the Hub's createdAt and the card's stated release date disagree: both shown
+    [dates] = [c for c in tool["conflicts"] if c["field"] == "release_date"]
+    shown = {(v["value"], s["source_kind"]) for v in dates["values"] for s in v["sources"]}
+    assert ("2024-07-18", "hf-api") in shown and ("2024-07-23", "hf-card") in shown
+
+    candidates = json.loads(run(["candidates", "--json", "--db", db_url], tmp_path).stdout)
+    post_only = [
+        c for c in candidates if {e["source_kind"] for e in c["evidence"]} == {"announcement"}
+    ]
+    assert post_only, "a model known only from an announcement is a candidate"
+    assert all(e["urls"] for c in post_only for e in c["evidence"])
