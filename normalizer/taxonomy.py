@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -16,9 +18,18 @@ class Rule:
     tasks: frozenset[str]
 
 
-@lru_cache(maxsize=1)
 def rules() -> tuple[Rule, ...]:
-    raw = resources.files("normalizer").joinpath("data/taxonomy.toml").read_text("utf-8")
+    """The site's taxonomy: $TOOLWATCH_TAXONOMY (a TOML file of `[[rule]]`s) if set,
+    else the bundled data/taxonomy.toml."""
+    return _load(os.environ.get("TOOLWATCH_TAXONOMY") or None)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str | None) -> tuple[Rule, ...]:
+    if path:
+        raw = Path(path).read_text("utf-8")
+    else:
+        raw = resources.files("normalizer").joinpath("data/taxonomy.toml").read_text("utf-8")
     data = tomllib.loads(raw)
     return tuple(
         Rule(

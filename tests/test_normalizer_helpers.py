@@ -219,3 +219,14 @@ def test_frontmatter_variants() -> None:
     fm = split("---\nlicense: [unclosed\n---\nbody")
     assert fm.data == {} and any("not valid YAML" in w for w in fm.warnings)
     assert is_stub("Entry not found") and is_stub("  ") and not is_stub("# A real card\n")
+
+
+def test_site_taxonomy_is_configurable(tmp_path, monkeypatch) -> None:
+    from normalizer import taxonomy
+
+    assert taxonomy.category_for("text-to-image") == "Image Generation"
+    custom = tmp_path / "taxonomy.toml"
+    custom.write_text('[[rule]]\ncategory = "Creative"\ntasks = ["text-to-image"]\n')
+    monkeypatch.setenv("TOOLWATCH_TAXONOMY", str(custom))
+    assert taxonomy.category_for("text-to-image") == "Creative"
+    assert taxonomy.category_for("text-generation") is None
