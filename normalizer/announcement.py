@@ -65,8 +65,8 @@ _RELEASE_RES = [
         re.I,
     ),
     re.compile(
-        rf"\b[Ww]e(?: have| are)?(?: also)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing|release|introduce|introducing)\s+"
-        rf"(?:the\s+|a\s+new\s+|our\s+)?(?P<names>{_NAME}(?:\s*\(\s*{_NAME}\s*\))?"
+        rf"\b[Ww]e(?: have| are)?(?: also)?(?: (?:proud|excited|happy|pleased|thrilled|delighted) to)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing|release|introduce|introducing)\s+"
+        rf"(?:the\s+(?:new\s+)?|a\s+new\s+|our\s+(?:new\s+)?)?(?P<names>{_NAME}(?:\s*\(\s*{_NAME}\s*\))?"
         rf"(?:\s*(?:,|and)\s+{_NAME}(?:\s*\(\s*{_NAME}\s*\))?)*)"
     ),
     re.compile(
@@ -779,10 +779,22 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
 
     # spec tables (`Models | Params | Context Length | License`, either orientation):
     # every sized model of a main family the table describes is announced
+    # a spec table also lists the post's sibling families (`Qwen3-Embedding` and
+    # `Qwen3-Reranker`): same versioned root as the primary name, then a name of its own
+    root_m = re.match(r"[a-z]+\d[\d.]*", primary or "")
+    root = root_m.group(0) if root_m else None
     for name, ev in _spec_table_models(post):
         ck = _ckey(family_of(name))
         size = _size_of(name)
-        if not size or not is_main(ck):
+        # a sibling has its own name after the root; the bare root (`Qwen1.5-7B` in a
+        # `Qwen1.5-MoE` post) is the previous generation, compared against
+        sibling = (
+            bool(root)
+            and ck.startswith(root)
+            and len(ck) > len(root)
+            and not re.match(r"[\d.]", ck[len(root) :])
+        )
+        if not size or not (is_main(ck) or sibling):
             continue
         families.setdefault(ck, _family_display(name))
         add(ck, size, name, extra=False, name=name, evidence=ev)
@@ -820,7 +832,8 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
 
 _SOFTWARE_SUBJECT_RE = re.compile(
     r"^\W*(?:it|this|they|these|that)\b|\b(?:library|libraries|framework|toolkit|sdk|codebase|"
-    r"code repository|this repository|source code|inference server|container|package)\b",
+    r"code repository|this repository|source code|inference server|container|package)\b|"
+    r"^\W*(?:all |the |our )?(?:training |inference |evaluation )?code (?:for|to|is|are|and)\b",
     re.I,
 )
 _MODELS_HEADER_RE = re.compile(r"^\s*models?\s*(?:name)?\s*$", re.I)
@@ -837,11 +850,17 @@ def _spec_table_models(post: Post) -> list[tuple[str, str]]:
     column alone does not make a spec table (comparison tables have one)."""
     out: list[tuple[str, str]] = []
     for table in post.doc.tables:
-        if len(table) < 2 or not table[0] or not _MODELS_HEADER_RE.match(table[0][0]):
+        if len(table) < 2 or not table[0]:
             continue
         head = table[0]
-        if any(_is_spec_header(h) for h in head[1:]):
-            names = [r[0] for r in table[1:] if r]
+        # the `Models` column may follow a grouping column (`Model Type | Models | Size | ...`)
+        col = next((i for i, h in enumerate(head) if _MODELS_HEADER_RE.match(h)), None)
+        if col is None:
+            continue
+        if any(_is_spec_header(h) for i, h in enumerate(head) if i != col):
+            names = [r[col] for r in table[1:] if len(r) > col]
+        elif col != 0:
+            continue
         elif any(r and _is_spec_header(r[0]) for r in table[1:]):
             names = head[1:]
         else:
@@ -983,12 +1002,12 @@ def _record(
     primary_open = any(o.repos and not o.extra for o in groups)
     hub_presence = any(
         re.match(
-            r"https?://(?:www\.)?(?:huggingface\.co|hf\.co|modelscope\.cn)/(?!spaces/|datasets/|blog/|docs/|papers/)[\w-]+",
+            r"https?://(?:www\.)?(?:huggingface\.co|hf\.co|modelscope\.cn)/(?!spaces/|studios/|datasets/|blog/|docs/|papers/)[\w-]+",
             url,
         )
         for _, url in post.doc.links
     )
-    _open_weights(rb, g, scoped, general, primary_open, hub_presence)
+    _open_weights(rb, g, scoped, general, primary_open, hub_presence, main_count == 1)
 
     # task: an LLM only if no sentence about the family calls it an encoder / masked LM
     base_re = _name_regex(re.split(r"[-_ ]", g.family_display or g.display)[0])
@@ -1069,6 +1088,8 @@ def _license(
         for s in general
         if not _SOFTWARE_SUBJECT_RE.search(s) or re.search(r"\b(?:models?|weights)\b", s, re.I)
     ]
+    # a sentence about the model or its weights before one about anything else
+    general.sort(key=lambda s: 0 if re.search(r"\b(?:models?|weights)\b", s, re.I) else 1)
     own_re = _group_regex(g)
     for s in multi:
         m = own_re.search(s)
@@ -1079,7 +1100,7 @@ def _license(
             rb.set("license", licenses.make_license(after[0]), "text:license", s, confidence=0.6)
             return
     for s in general + single:
-        lid = licenses.from_prose(s) if re.search(r"licen[cs]", s, re.I) else None
+        lid = _model_license_in(s) if re.search(r"licen[cs]", s, re.I) else None
         if not lid and re.search(r"licen[cs]", s, re.I):
             for anchor, url in post.doc.links:
                 if anchor and anchor in s and re.search(r"licen[cs]", anchor, re.I):
@@ -1100,6 +1121,47 @@ def _license(
             continue
         rb.set("license", licenses.make_license(lid), "text:license", s, confidence=0.7)
         return
+    # no license id: custom terms shown to be restricted (`Responsible AI License`,
+    # `... which includes an acceptable use policy`, `under very restrictive conditions`)
+    for s in scoped + general:
+        if licenses.custom_restricted(s):
+            rb.set(
+                "license",
+                License(terms=LicenseTerms.RESTRICTED),
+                "text:license-terms",
+                s[:300],
+                confidence=0.6,
+            )
+            return
+
+
+_CODE_SUBJECT_RE = re.compile(
+    r"\bcode\b|\blibrar(?:y|ies)\b|\bframework\b|\brepositor(?:y|ies)\b|\btoolkit\b|\bsdk\b", re.I
+)
+
+
+def _model_license_in(s: str) -> str | None:
+    """The license a sentence gives the model: not one its own clause gives to code
+    (`the model weights ... with OpenRAIL license, all code ... with Apache 2.0 license`)."""
+    lid = licenses.from_prose(s)
+    if not lid:
+        return None
+
+    def for_code(pos: int) -> bool:
+        lead = s[max(0, pos - 80) : pos]
+        cuts = list(re.finditer(r"licen[cs]e\w*|[;:]", lead, re.I))
+        if cuts:
+            lead = lead[cuts[-1].end() :]
+        return bool(_CODE_SUBJECT_RE.search(lead)) and not re.search(
+            r"\bmodels?\b|\bweights\b|\bcheckpoints?\b", lead, re.I
+        )
+
+    found = licenses.mentions(s)
+    if not any(m == lid for _, m in found):
+        return lid
+    if any(m == lid and not for_code(pos) for pos, m in found):
+        return lid
+    return next((m for pos, m in found if not for_code(pos)), None)
 
 
 def _rows_for(rows: list[list[str]], keys: list[str]) -> list[list[str]]:
@@ -1276,6 +1338,7 @@ def _open_weights(
     general: list[str],
     primary_open: bool,
     hub_presence: bool,
+    only_model: bool = False,
 ) -> None:
     if g.repos:
         rb.set("open_weights", True, "text:hf-repo-link", f"https://huggingface.co/{g.repos[0][0]}")
@@ -1290,7 +1353,9 @@ def _open_weights(
         return
     if hub_presence:
         return  # the post points at a model hub: API access is not evidence of a closed model
-    for s in scoped:
+    # a post about one model that links no model hub: `you can use it through the API`
+    # (the sentence names no model) speaks about that model
+    for s in scoped + (general if only_model and not g.extra else []):
         if _API_ONLY_RE.search(s):
             rb.set("open_weights", False, "text:api-only", s, confidence=0.7)
             if not rb.has("license"):

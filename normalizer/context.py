@@ -19,7 +19,7 @@ class ContextHit:
 
 _CTX_UNIT = r"(k|m)?"
 _CTX_NUM = rf"({NUM})\s?{_CTX_UNIT}(?![a-z0-9])"
-_CTX_WORDS = r"(?:context(?:\s|-)?(?:length|window|size|len)|max(?:imum)?\s+(?:context|sequence|input)\s+length|seq(?:uence)?\s*len(?:gth)?|content length)"
+_CTX_WORDS = r"(?:context(?:\s|-)?(?:length|window|size|len)|max(?:imum)?\s+(?:context|sequence|input|seq)\s+length|seq(?:uence)?\s*len(?:gth)?|content length)"
 
 # `Context length: 2048 tokens`, `Context Length: Full 32,768 tokens`
 _KV_RE = re.compile(

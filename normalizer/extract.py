@@ -97,6 +97,8 @@ def params_into(
     from normalizer.models import Parameters
 
     sents = sentences if sentences is not None else (doc.sentences if doc else [])
+    if sentences is None and doc is not None:
+        sents = sents + spec_kv_sentences(doc)
     name_hit = None
     for n in ref.names():
         name_hit = params.from_name(n)
@@ -126,6 +128,43 @@ def params_into(
     rb.set("parameters", Parameters(total=chosen.total, active=active), method, chosen.evidence)
 
 
+_KV_PARAM_KEY_RE = re.compile(
+    r"^(?:total\s+)?(?:n\s?params|n\s?parameters|param(?:eter)?s|number of param(?:eter)?s)$", re.I
+)
+_KV_CTX_KEYS = {
+    "nctx": "Context length",
+    "npositions": "Context length",
+    "maxpositionembeddings": "Context length",
+}
+
+
+def _kv_key(cell: str) -> str:
+    """`\\(n_{ctx}\\)` -> `n ctx`; `Max Seq Length` stays."""
+    key = re.sub(r"\\[()\[\]]|[{}()\\$*`]", "", cell).replace("_", " ")
+    return re.sub(r"\s+", " ", key).strip()
+
+
+def spec_kv_sentences(doc: Doc) -> list[str]:
+    """`key: value` lines from two-column architecture tables (`Hyperparameter | Value`).
+    Only a table that also states the parameter count counts: a training-hyperparameter
+    table of a fine-tune (`max_seq_length | 2048`) says nothing about the model's window."""
+    out: list[str] = []
+    for table in doc.tables:
+        rows = [r for r in table if len(r) == 2]
+        if len(rows) < 3 or len(rows) != len(table):
+            continue
+        keys = [_kv_key(r[0]) for r in rows]
+        if not any(_KV_PARAM_KEY_RE.match(k) for k in keys):
+            continue
+        for key, (_, value) in zip(keys, rows, strict=True):
+            compact = re.sub(r"[^a-z]", "", key.lower())
+            if _KV_PARAM_KEY_RE.match(key):
+                key = "Parameters"
+            key = _KV_CTX_KEYS.get(compact, key)
+            out.append(f"{key}: {value.strip()}")
+    return out
+
+
 # ---------------------------------------------------------------- context
 
 
@@ -134,7 +173,7 @@ def context_into(
 ) -> None:
     if rb.has("context_length"):
         return
-    sents = sentences if sentences is not None else doc.sentences
+    sents = sentences if sentences is not None else doc.sentences + spec_kv_sentences(doc)
     best: ctx.ContextHit | None = None
     for s in sents:
         hit = ctx.from_sentence(s)

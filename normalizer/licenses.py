@@ -118,7 +118,13 @@ _NAME_TERMS: list[tuple[re.Pattern[str], LicenseTerms]] = [
 # Prose: phrase -> license id (order matters: most specific first).
 _VERSION = r"(\d(?:\.\d)?)"
 _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\bapache(?:[- ]license)?[-, ]*(?:version |v)?2(?:\.0)?\b", re.I), "apache-2.0"),
+    # not `an Apache 2.0-based license` (a custom license derived from it)
+    (
+        re.compile(
+            r"\bapache(?:[- ]license)?[-, ]*(?:version |v)?2(?:\.0)?(?![.\d]*[- ]?based)\b", re.I
+        ),
+        "apache-2.0",
+    ),
     (re.compile(r"\bMIT\b(?:[- ]licen[cs]e|\s+licensed)", re.I), "mit"),
     (re.compile(r"\blicen[cs]ed under (?:the )?\[?MIT\b", re.I), "mit"),
     (
@@ -265,11 +271,21 @@ def from_tags(tags: list[str]) -> License | None:
     return None
 
 
+_DERIVED_LEAD = re.compile(
+    r"\b(?:based on|derived from|modified|adapted from)\s+(?:the\s+|an?\s+)?$", re.I
+)
+
+
+def _derived(text: str, start: int) -> bool:
+    """`a license based on Apache 2.0`: the named license is the model of a custom one."""
+    return bool(_DERIVED_LEAD.search(text[max(0, start - 30) : start]))
+
+
 def from_prose(text: str) -> str | None:
     """First license id a sentence names, else None."""
     for pattern, template in _PROSE_RULES:
         m = pattern.search(text)
-        if m:
+        if m and not _derived(text, m.start()):
             groups = [g.replace("_", ".") for g in m.groups() if g]
             return template.format(*[g.lower() for g in groups])
     return None
@@ -290,7 +306,7 @@ def mentions(text: str) -> tuple[tuple[int, str], ...]:
     spans: list[tuple[int, int, str]] = []
     for pattern, template in _PROSE_RULES:
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e, _ in spans):
+            if any(m.start() < e and s < m.end() for s, e, _ in spans) or _derived(text, m.start()):
                 continue
             groups = [g.replace("_", ".").lower() for g in m.groups() if g]
             spans.append((m.start(), m.end(), template.format(*groups)))
@@ -304,6 +320,24 @@ def from_link(url: str) -> str | None:
             groups = [g.replace("_", ".").lower() for g in m.groups() if g]
             return template.format(*groups)
     return None
+
+
+# A custom license the text shows to be `restricted` (commercial use with conditions)
+# without naming an id: a Responsible AI License, an acceptable-use policy, "very
+# restrictive conditions".
+_CUSTOM_RESTRICTED = re.compile(
+    r"\bresponsible ai licen[cs]e|\b(?:open)?rail(?:[- ]m)? licen[cs]e|\bacceptable[- ]use polic(?:y|ies)\b|"
+    r"\brestrictive (?:conditions|terms)\b|\bcommercial(?:ly)?(?: use)?\s+(?:\w+\s+){0,4}under (?:\w+\s+){0,3}conditions\b",
+    re.I,
+)
+
+
+def custom_restricted(sentence: str) -> bool:
+    """The sentence licenses the model under custom terms with conditions (no id)."""
+    return bool(_CUSTOM_RESTRICTED.search(sentence)) and not _NEGATED_USE.search(sentence)
+
+
+_NEGATED_USE = re.compile(r"\b(?:no|without)\s+(?:an?\s+)?(?:acceptable[- ]use|restrict)", re.I)
 
 
 _LICENSE_CONTEXT = re.compile(
