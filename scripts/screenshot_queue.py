@@ -61,7 +61,10 @@ def build_demo_db(db_url: str) -> None:
 
 def serve(db_url: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(
-        create_app(db_url, secret_key="screenshot"), host="127.0.0.1", port=port, log_level="warning"
+        create_app(db_url, secret_key="screenshot"),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
     )
     server = uvicorn.Server(config)
     threading.Thread(target=server.run, daemon=True).start()
