@@ -30,11 +30,12 @@ def suggest_matches(
         numbers, other_numbers = _numbers(tool.slug), _numbers(other.slug)
         if numbers and other_numbers and numbers != other_numbers:
             continue  # Llama 3 and Llama 3.1 (or Mistral Small 3 and 4) are different releases
-        score = fuzz.token_set_ratio(_plain(name), _plain(other.name))
-        # slugs are tool keys (no -Instruct/-v0.1/quant noise): compare them as names too
+        score = fuzz.ratio(_plain(name), _plain(other.name))
+        # slugs are tool keys (no -Instruct/-v0.1/quant noise): compare them as names too;
+        # one key inside the other counts only as an affix (`open-mixtral-8x22b`), never
+        # with a word in the middle (`llama-guard-3-8b` is not `llama-3-8b`)
         slug_score = max(
-            fuzz.ratio(tool.slug, other.slug),
-            fuzz.token_set_ratio(_plain(tool.slug), _plain(other.slug)),
+            fuzz.ratio(tool.slug, other.slug), 100.0 if _affixed(tool.slug, other.slug) else 0.0
         )
         best = max(score, slug_score)
         if best >= FUZZY_THRESHOLD:
@@ -48,6 +49,27 @@ def suggest_matches(
             found.append((other, round(best, 1), f"same family {family!r}; size unstated"))
     found.sort(key=lambda t: -t[1])
     return found[:MAX_SUGGESTIONS]
+
+
+def _affixed(a: str, b: str) -> bool:
+    """One key is the other with words only before or after it."""
+    short, long = sorted((a.split("-"), b.split("-")), key=len)
+    if len(short) < 2 or short == long:
+        return False
+    n = len(short)
+    if long[:n] == short:
+        extra = long[n:]
+    elif long[-n:] == short:
+        extra = long[: len(long) - n]
+    else:
+        return False
+    # a size the shorter name leaves unstated (`Llama 3.1` and `llama-3.1-8b`) may be it too
+    return all(word in _DEPLOYMENT_WORDS or _SIZE.match(word) for word in extra)
+
+
+# Words providers put around a model's name without making it another model
+# (`open-mixtral-8x22b`, `mixtral-8x22b-latest`); `mini`, `pro`, `guard`... do.
+_DEPLOYMENT_WORDS = frozenset({"open", "latest", "preview", "api", "official", "hosted"})
 
 
 def _plain(text: str) -> str:

@@ -235,3 +235,14 @@ def test_a_finetune_of_another_tool_keeps_its_base_model(store: Store) -> None:
     resolved = store.resolve(slug)
     assert resolved is not None
     assert (resolved.record.base_model, resolved.record.base_model_relation) == (BASE, "finetune")
+
+
+def test_a_different_product_sharing_words_is_not_suggested(store: Store) -> None:
+    store.ingest_batch(
+        [item(doc("https://x/base", "base"), record("llama-3-8b", name="Llama-3-8B"))]
+    )
+    store.ingest_batch(
+        [item(doc("https://x/guard", "guard"), record("llama-guard-3-8b", name="Llama Guard 3 8B"))]
+    )
+    guard = store.resolve(store.tool_slug_for("Llama Guard 3 8B"))
+    assert guard is not None and guard.suggested_matches == []
