@@ -18,7 +18,11 @@ demo: install
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/toolwatch crawl --demo --db sqlite:///$(DEMO_DB)
 	$(BIN)/toolwatch tools --db sqlite:///$(DEMO_DB)
-	$(BIN)/toolwatch compare meta-llama/Llama-3.1-8B-Instruct meta-llama/Meta-Llama-3-8B-Instruct --db sqlite:///$(DEMO_DB)
+	@# an editor publishes two crawled tools; the comparison shows their published records
+	printf 'demo-password\n' | $(BIN)/toolwatch editor add demo --password-stdin --db sqlite:///$(DEMO_DB)
+	$(BIN)/toolwatch accept llama-3.1-8b --as demo --reason "demo" --db sqlite:///$(DEMO_DB)
+	$(BIN)/toolwatch accept llama-3-8b --as demo --reason "demo" --db sqlite:///$(DEMO_DB)
+	$(BIN)/toolwatch compare llama-3.1-8b llama-3-8b --format table --db sqlite:///$(DEMO_DB)
 
 test: install
 	$(BIN)/ruff check .

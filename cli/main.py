@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -245,27 +246,104 @@ def show(
         console.print(tool_view(resolved))
 
 
+class CompareFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+
+
+class ExportFormat(StrEnum):
+    jsonl = "jsonl"
+    csv = "csv"
+    json = "json"
+
+
 @app.command()
 def compare(
     refs: Annotated[list[str], typer.Argument(help="Two or more slugs, aliases or repo ids")],
-    as_json: JsonOption = False,
+    fmt: Annotated[
+        CompareFormat, typer.Option("--format", help="table (Rich), json, markdown or html")
+    ] = CompareFormat.table,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json")] = False,
     db: DbOption = None,
 ) -> None:
-    """Side by side: license, pricing, parameters, context, release date, task, vendor, links."""
-    from cli.render import comparison_rows, comparison_table
+    """The decision table: pricing and entry price, license, best for, category,
+    parameters, context, release date, links; ✓ marks the objectively better value.
+
+    Published tools show their published record (what the API serves); other
+    tools show their live resolved record, labelled e.g. `candidate (unreviewed)`."""
+    from cli.render import decision_table_view
+    from storage.catalog import reading
+    from storage.compare import decision_table, render_html, render_markdown
 
     if len(refs) < 2:
         err.print("[red]compare needs at least two tools[/red]")
         raise typer.Exit(2)
     store = _store(db)
     try:
-        resolved = [store.resolve(_find_slug(store, r)) for r in refs]
+        slugs = list(dict.fromkeys(_find_slug(store, r) for r in refs))
+        with reading(store) as reader:
+            published = {t.slug: t for t in reader.tools(slugs)}
+        entries: list[tuple[Any, str]] = []
+        for slug in slugs:
+            if slug in published:
+                entries.append((published[slug], "published"))
+            else:
+                resolved = store.resolve(slug)
+                entries.append((resolved.record, resolved.status))
+    finally:
+        store.close()
+    table = decision_table(entries)
+    if as_json or fmt is CompareFormat.json:
+        typer.echo(table.model_dump_json(indent=2))
+    elif fmt is CompareFormat.markdown:
+        typer.echo(render_markdown(table), nl=False)
+    elif fmt is CompareFormat.html:
+        typer.echo(render_html(table), nl=False)
+    else:
+        console.print(decision_table_view(table))
+    unpublished = [t for t in table.tools if t.status != "published"]
+    if unpublished:
+        err.print(
+            "[yellow]not published: "
+            + ", ".join(f"{t.slug} (status: {t.status})" for t in unpublished)
+            + "; downstream (API, exports) does not see "
+            + ("it" if len(unpublished) == 1 else "them")
+            + "[/yellow]"
+        )
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write into")],
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="jsonl, csv or json")
+    ] = ExportFormat.jsonl,
+    page_size: Annotated[
+        int, typer.Option("--page-size", min=1, max=5000, help="Tools read per query")
+    ] = 500,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON")] = False,
+    db: DbOption = None,
+) -> None:
+    """Write the published dataset (tools.FORMAT), its JSON Schema (tools.schema.json)
+    and manifest.json (dataset version, generated at, counts, sha256 of each file)."""
+    from storage.export import export_dataset
+
+    store = _store(db)
+    try:
+        manifest = export_dataset(store, out, fmt.value, page_size=page_size)
     finally:
         store.close()
     if as_json:
-        _emit_json(comparison_rows(resolved))
-    else:
-        console.print(comparison_table(resolved))
+        typer.echo(manifest.model_dump_json(indent=2))
+        return
+    console.print(
+        f"exported [bold]{manifest.counts['tools']}[/bold] published tools "
+        f"(dataset version {manifest.version}) to {out}/"
+    )
+    for f in manifest.files:
+        console.print(f"  {f.name}  {f.bytes} bytes  sha256 {f.sha256[:16]}…")
 
 
 @app.command()

@@ -189,11 +189,12 @@ def test_compare_resolves_repo_ids_and_names(sqlite_url: str, tmp_path: Path, re
         tmp_path,
     )
     data = json.loads(proc.stdout)
-    rows = {row["field"]: row["values"] for row in data["table"]}
-    assert sorted(v for v in rows["license"].values()) == [
-        "llama3 (restricted)",
-        "llama3.1 (restricted)",
+    rows = {row["key"]: row["cells"] for row in data["rows"]}
+    assert sorted((c["value"]["id"], c["value"]["terms"]) for c in rows["license"]) == [
+        ("llama3", "restricted"),
+        ("llama3.1", "restricted"),
     ]
+    assert [t["status"] for t in data["tools"]] == ["candidate (unreviewed)"] * 2
 
 
 def test_full_demo_joins_hub_posts_and_prices_on_one_tool(db_url: str, tmp_path: Path) -> None:
