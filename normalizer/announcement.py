@@ -40,6 +40,7 @@ from normalizer.numbers import NUM, to_number
 from normalizer.tables import row_matches
 from normalizer.taxonomy import category_for
 from normalizer.text import Doc, inline_to_text, sanitize_line, strip_code
+from normalizer.text import sentences as sentences_of
 from normalizer.vendors import (
     vendor_for_domain,
     vendor_for_family,
@@ -74,6 +75,10 @@ _RELEASE_RES = [
         rf"(?:released|open[- ]sourced|launched)\b"
     ),
     re.compile(rf"\breleased as\s+(?P<names>{_NAME})"),
+    # `There is also a new small version of Llama Guard, Llama Guard 3 1B, that ...`
+    re.compile(
+        rf"\b(?:also|is|released) an? new (?:\w+ ){{0,2}}version of [A-Z][\w.-]*(?: [A-Z0-9][\w.-]*){{0,3}},\s*(?P<names>{_NAME})\s*,"
+    ),
     re.compile(
         r"\b[Oo]ur (?:latest|newest|new|next[- ]generation)\s+(?:[\w-]+\s+){0,3}?models?,\s*(?P<names>`[^`\n]{2,60}`)"
     ),
@@ -179,7 +184,9 @@ _LIST_SIZE_RE = re.compile(
 _PARAM_HEADER_RE = re.compile(
     r"^#?\s*(?:total\s+)?param(?:eter)?s(?:\s*\(total\))?$|^#?\s*total\s+param", re.I
 )
-_ACTIVE_HEADER_RE = re.compile(r"^#?\s*activ\w*\s*param|^#?\s*active$", re.I)
+_ACTIVE_HEADER_RE = re.compile(
+    r"^#?\s*\(?activ\w*\)?\s*param\w*$|^#?\s*activ\w*\s*param|^#?\s*active$", re.I
+)
 _LICENSE_HEADER_RE = re.compile(r"^licen[cs]e$", re.I)
 _BASE_HEADER_RE = re.compile(r"^base\s*model$", re.I)
 
@@ -223,6 +230,10 @@ class Group:
     names: list[str] = field(default_factory=list)
     evidence: str | None = None
     family_display: str | None = None
+    code_repos: list[str] = field(default_factory=list)
+    """Hub repo ids the post's code loads (`from_pretrained("org/name")`)"""
+    variant_names: list[str] = field(default_factory=list)
+    """Other spellings the post uses (`Qwen2.5-7B-Instruct` for `Qwen2.5-7B`)"""
 
     def ref(self, org_hint: str | None) -> ModelRef:
         repo = self.best_repo(org_hint)
@@ -414,6 +425,8 @@ def _hf_links(post: Post) -> list[tuple[str, str]]:
                 a_fam and (a_fam.startswith(fam[:4]) or fam.startswith(a_fam[:4]))
             ):
                 anchor = ""
+            elif _size_of(anchor) and _size_of(short) and _size_of(anchor) != _size_of(short):
+                anchor = ""  # `[Llama-3-70B](…/Meta-Llama-3-8B)`: a wrong link names neither
             out.append((rid, anchor))
     return out
 
@@ -549,6 +562,74 @@ def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
     return out
 
 
+_RELEASE_VERB_RE = re.compile(
+    r"\b(?:releas(?:e|es|ed|ing)|launch(?:es|ed|ing)?|introduc(?:e|es|ed|ing)|open[- ]sourc(?:e|es|ed|ing)|"
+    r"announc(?:e|es|ed|ing)|unveil(?:s|ed|ing)?)\b",
+    re.I,
+)
+_SIZED_ANCHOR_RE = re.compile(rf"^(?:the\s+|our\s+|a\s+)?({_SIZE_TOKEN})\b(.*)$", re.I)
+_ANCHOR_GENERIC = {
+    "llm",
+    "model",
+    "models",
+    "version",
+    "base",
+    "checkpoint",
+    "instruct",
+    "chat",
+    "new",
+    "parameter",
+    "parameters",
+}
+_MODALITY_RE = re.compile(
+    r"^(?:vlm|vision|vl|audio|speech|omni|image|video|embedding|reranker|tts|asr)$", re.I
+)
+
+
+def _sized_anchor_releases(post: Post) -> list[tuple[str, str, str | None]]:
+    """(repo id, size, modality or None) for Hub links in a present release sentence whose
+    anchor is a size (`[11B LLM](https://huggingface.co/tiiuae/falcon-11B)`)."""
+    out: list[tuple[str, str, str | None]] = []
+    link_re = re.compile(
+        r"\[([^\[\]]{1,60})\]\((https?://(?:www\.)?(?:huggingface\.co|hf\.co)/[^)\s]+)\)"
+    )
+    for line in strip_code(post.markup).splitlines():
+        if "](" not in line:
+            continue
+        for sent in re.split(r"(?<=[.!?])\s+", line):
+            for m in link_re.finditer(sent):
+                before = sent[: m.start()]
+                if not _RELEASE_VERB_RE.search(before) or _PAST_RELEASE_RE.search(before):
+                    continue
+                a = _SIZED_ANCHOR_RE.match(inline_to_text(m.group(1)).strip())
+                rid = repo_id_from_url(m.group(2))
+                if (
+                    not a
+                    or not rid
+                    or "/" not in rid
+                    or re.search(r"/(?:spaces|datasets)/", m.group(2))
+                ):
+                    continue
+                size = _norm_size(
+                    *re.match(
+                        r"(\d+x\d+(?:\.\d+)?|\d+(?:\.\d+)?)([bm])", a.group(1).lower()
+                    ).groups()
+                )
+                if size is None or _size_of(rid.split("/")[-1]) != size:
+                    continue
+                words = [w for w in re.split(r"[\s-]+", a.group(2).lower()) if w]
+                if any(w not in _ANCHOR_GENERIC and not _MODALITY_RE.match(w) for w in words):
+                    continue  # the anchor names something else (`11B tokenizer`)
+                modal = next((w for w in words if _MODALITY_RE.match(w)), None)
+                if modal is None:
+                    modal = next(
+                        (t for t in re.split(r"[-_]", rid.split("/")[-1]) if _MODALITY_RE.match(t)),
+                        None,
+                    )
+                out.append((rid, size, modal))
+    return out
+
+
 def _split_names(names: str) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     for chunk in re.split(r"\s*(?:,|\band\b)\s*(?![^(]*\))", names):
@@ -580,17 +661,57 @@ def _name_ok(name: str) -> bool:
     )
 
 
+_QUALIFIER_STOP = {
+    "model",
+    "models",
+    "family",
+    "series",
+    "collection",
+    "release",
+    "releases",
+    "also",
+    "now",
+    "is",
+    "are",
+    "comes",
+    "come",
+    "was",
+    "were",
+    "will",
+    "has",
+    "have",
+    "and",
+    "or",
+    "the",
+    "in",
+    "at",
+    "with",
+}
+
+
+def _qualifier_after(sent: str, end: int) -> str | None:
+    """`Llama 3.2 Vision comes in two sizes`: the capitalised word right after the family
+    name names a sub-family (a modality or speciality: Vision, VL, Coder, Math, Audio)."""
+    m = re.match(r"[-_ ]([A-Z][a-z]+|[A-Z]{2,5})(?=[\s:,(])", sent[end:])
+    if not m or m.group(1).lower() in _QUALIFIER_STOP:
+        return None
+    return m.group(1)
+
+
 def _size_lists(
     post: Post, families: dict[str, str], primary: str | None, is_main: Any = None
-) -> list[tuple[str, list[str], str]]:
-    """(family ckey, sizes, evidence) from lines like `Qwen2.5-Coder: 1.5B, 7B` / `comes in two sizes: 8B and 70B`."""
-    out: list[tuple[str, list[str], str]] = []
+) -> list[tuple[str, list[str], str, str | None]]:
+    """(family ckey, sizes, evidence, qualifier) from lines like `Qwen2.5-Coder: 1.5B, 7B` /
+    `comes in two sizes: 8B and 70B` / `Llama 3.2 Vision comes in two sizes: 11B and 90B`
+    (qualifier `Vision`: the sizes are of the sub-family)."""
+    out: list[tuple[str, list[str], str, str | None]] = []
     family_res = {ck: _name_regex(disp) for ck, disp in families.items()}
     for sent in post.doc.sentences + ([post.title] if post.title else []):
         if "|" in sent or _SIZE_LIST_EXCLUDE_RE.search(sent) or re.search(r"\b(?:not|n't)\b", sent):
             continue
         line_form = re.match(r"^([A-Z][\w.-]*(?:\s[A-Z0-9][\w.-]*)?)\s*[:：]\s*(.*)$", sent)
         target: str | None = None
+        qualifier: str | None = None
         rest = sent
         if line_form:
             lead = line_form.group(1).strip()
@@ -608,10 +729,14 @@ def _size_lists(
             if not _SIZE_LIST_CUE_RE.search(sent):
                 continue
             mentioned = [
-                (m.start(), ck) for ck, rx in family_res.items() for m in [rx.search(sent)] if m
+                (m.start(), ck, m.end())
+                for ck, rx in family_res.items()
+                for m in [rx.search(sent)]
+                if m
             ]
             if mentioned:
-                target = sorted(mentioned, key=lambda x: (x[0], -len(x[1])))[0][1]
+                _, target, end = sorted(mentioned, key=lambda x: (x[0], -len(x[1])))[0]
+                qualifier = _qualifier_after(sent, end)
             else:
                 target = primary
         if target is None:
@@ -645,8 +770,34 @@ def _size_lists(
             if size and value and 1e8 <= value <= 2e12 and size not in sizes:
                 sizes.append(size)
         if len(sizes) >= 2 or (len(sizes) == 1 and line_form is not None and rest is not sent):
-            out.append((target, sizes, sent[:300]))
+            out.append((target, sizes, sent[:300], qualifier))
     return out
+
+
+def _qualified_names(post: Post, display: str, qualifier: str, size: str, joiner: str) -> list[str]:
+    """Names of a sub-family model at one size, the form the post uses most first:
+    `Llama 3.2 11B Vision` (repos put the size first) and `Llama 3.2 Vision 11B`."""
+    forms = [
+        f"{display}{joiner}{size}{joiner}{qualifier}",
+        f"{display}{joiner}{qualifier}{joiner}{size}",
+    ]
+    counts = [len(_name_regex(f).findall(post.doc.plain)) for f in forms]
+    if counts[1] > counts[0]:
+        forms.reverse()
+    return forms
+
+
+_CHECKPOINT_RE = re.compile(
+    rf"^(?P<base>.*?[-_](?:{_SIZE_TOKEN}))[-_](?:pt|ft|mix)(?:[-_].*)?$", re.I
+)
+
+
+def _checkpoint_base(short: str) -> str:
+    """Checkpoints of one model at one size (`paligemma-3b-pt-224`, `-mix-448`,
+    `-ft-vqav2-448`: pretrained / mixture / task fine-tunes at some resolution) are one
+    model: `paligemma-3b`."""
+    m = _CHECKPOINT_RE.match(short)
+    return m.group("base") if m else short
 
 
 def _size_value(size: str | None) -> float | None:
@@ -718,7 +869,9 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
     # Hugging Face repos of the primary family (and families extending it); repos of
     # other orgs (community re-uploads, quantisations) only join models already found
     main_links = [
-        (rid, a) for rid, a in _hf_links(post) if is_main(_ckey(family_of(rid.split("/")[-1])))
+        (rid, a)
+        for rid, a in _hf_links(post)
+        if is_main(_ckey(family_of(_checkpoint_base(rid.split("/")[-1]))))
     ]
     org_counts: dict[str, int] = {}
     for rid, _ in main_links:
@@ -728,13 +881,28 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
         for rid, anchor in main_links:
             if (rid.split("/")[0] == top_org) != own_org:
                 continue
-            short = rid.split("/")[-1]
+            short = _checkpoint_base(rid.split("/")[-1])
             ck = _ckey(family_of(short))
             size = _size_of(short)
             if not own_org and (ck, size) not in groups:
                 continue
             families.setdefault(ck, _family_display(short))
             add(ck, size, short, extra=False, repo=(rid, anchor), name=anchor or None)
+
+    # `releasing the base [11B LLM](…/falcon-11B) and the [11B VLM model](…/Falcon-11B-vlm)`:
+    # repos a release sentence names only by size are the primary model at that size, or,
+    # with a modality in the anchor or repo name, a model of their own
+    if primary and primary_name:
+        for rid, size, modal in _sized_anchor_releases(post):
+            short = rid.split("/")[-1]
+            if modal:
+                ck = _ckey(family_of(short)) + _ckey(modal)
+                add(ck, size, short, extra=False, repo=(rid, ""), name=short)
+                families.setdefault(ck, primary_name)  # facts about the family are its facts
+            else:
+                joiner = " " if " " in primary_name else "-"
+                base = primary_name if not _size_of(primary_name) else family_of(primary_name)
+                add(primary, size, f"{base}{joiner}{size.upper()}", extra=False, repo=(rid, ""))
 
     # models named in release statements
     repo_by_anchor = {a.lower(): (rid, a) for rid, a in _hf_links(post) if a}
@@ -760,14 +928,25 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
             groups[(ck, size)].names.append(alias)
 
     # size lists for the main families
-    for ck, sizes, ev in _size_lists(post, families, primary, is_main):
+    for ck, sizes, ev, qualifier in _size_lists(post, families, primary, is_main):
         if not is_main(ck):
             continue
         if any(g.ckey == ck and g.size is None and g.repos for g in groups.values()):
             continue  # a family with an unsized repo is one model, not a size series
         display = families.get(ck, ck)
+        joiner = " " if " " in display else "-"
+        if qualifier:
+            sub = f"{display}{joiner}{qualifier}"
+            sub_ck = _ckey(family_of(sub))
+            if not is_main(sub_ck):
+                continue
+            for size in sizes:
+                names = _qualified_names(post, display, qualifier, size.upper(), joiner)
+                add(sub_ck, size, names[0], extra=False, evidence=ev)
+                for n in names:
+                    add(sub_ck, size, names[0], extra=False, name=n)
+            continue
         for size in sizes:
-            joiner = " " if " " in display else "-"
             add(
                 ck,
                 size,
@@ -827,7 +1006,68 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
             g.names.append(families[g.ckey])
     for g in out:
         g.family_display = families.get(g.ckey)
+    _attach_code_repos(post, out)
+    _attach_variant_names(post, out)
     return out, primary
+
+
+_CODE_LOAD_RE = re.compile(
+    r"from_pretrained|model_id|model_name|repo_id|pipeline\(|snapshot_download|hf_hub_download|"
+    r"huggingface-cli|hf download|--model\b|--model[-_]id|--model[-_]name",
+    re.I,
+)
+_CODE_REPO_RE = re.compile(
+    r"""["'\s=]([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*[A-Za-z0-9])(?=["'\s,)]|$)"""
+)
+
+
+def _code_repos(post: Post) -> list[str]:
+    """Hub repo ids that the post's code blocks load (`from_pretrained("Qwen/Qwen1.5-MoE-A2.7B")`,
+    `model_id = "..."`, `--model_name_or_path org/name`)."""
+    out: list[str] = []
+    for block in re.findall(r"```[^\n]*\n(.*?)```", post.markup, re.S):
+        for line in block.splitlines():
+            if not _CODE_LOAD_RE.search(line):
+                continue
+            for m in _CODE_REPO_RE.finditer(line):
+                rid = m.group(1)
+                if re.search(r"\.(?:py|json|md|txt|sh|bin|safetensors|gguf|yaml)$", rid, re.I):
+                    continue
+                if rid.startswith(("http", "/", ".")) or rid.count("/") != 1:
+                    continue
+                if rid not in out:
+                    out.append(rid)
+    return out
+
+
+def _attach_code_repos(post: Post, groups: list[Group]) -> None:
+    """A repo the post's code loads, of a model the post announces, shows that model's
+    weights are downloadable (and is one more name for it). Code never adds a model."""
+    for rid in _code_repos(post):
+        short = _checkpoint_base(rid.split("/")[-1])
+        ck = _ckey(family_of(short))
+        size = _size_of(short)
+        hits = [g for g in groups if g.ckey == ck and g.size == size and not g.extra]
+        if len(hits) == 1 and rid not in hits[0].code_repos:
+            hits[0].code_repos.append(rid)
+
+
+_VARIANT_SUFFIX = r"(?:[-_ ](?:Instruct|Chat|Base|it|Preview))"
+
+
+def _attach_variant_names(post: Post, groups: list[Group]) -> None:
+    """The post's own spellings of a record with a variant suffix (`Qwen2.5-7B-Instruct`)."""
+    text = post.doc.plain
+    for g in groups:
+        if not g.size:
+            continue
+        base = _group_regex(g).pattern
+        body = base[base.index("(?:") : base.rindex("(?![\\w]")]  # the alternation only
+        rx = re.compile(rf"(?<![\w.-]){body}{_VARIANT_SUFFIX}+(?![\w]|[-.][\w])", re.I)
+        for m in rx.finditer(text):
+            n = m.group(0)
+            if n not in g.variant_names and n not in g.names:
+                g.variant_names.append(n)
 
 
 _SOFTWARE_SUBJECT_RE = re.compile(
@@ -923,7 +1163,13 @@ def _record(
 ) -> ToolRecord:
     ref = g.ref(org_hint)
     rb = RecordBuilder(g.display, post.url, observed_at)
-    rb.aliases = [n for n in dict.fromkeys([*g.names, *[r for r, _ in g.repos]]) if n != g.display]
+    rb.aliases = [
+        n
+        for n in dict.fromkeys(
+            [*g.names, *[r for r, _ in g.repos], *g.variant_names, *g.code_repos]
+        )
+        if n != g.display
+    ]
 
     # which sentences speak about this record
     fam_res: dict[str, re.Pattern[str]] = {}
@@ -987,9 +1233,13 @@ def _record(
     _license(rb, g, ref, scoped, general, post)
 
     # parameters
-    _params(
-        rb, g, ref, own, family_level + general if main_count == 1 and not g.extra else [], post
-    )
+    if main_count == 1 and not g.extra:
+        shared = family_level + general
+    elif not g.extra and not g.size:
+        shared = _collective(post, [o for o in groups if not o.extra])
+    else:
+        shared = []
+    _params(rb, g, ref, own, shared, post)
 
     # context
     _context(rb, ref, own, family_level, general, post)
@@ -1009,7 +1259,15 @@ def _record(
     )
     _open_weights(rb, g, scoped, general, primary_open, hub_presence, main_count == 1)
 
-    # task: an LLM only if no sentence about the family calls it an encoder / masked LM
+    # task: an LLM only if no sentence about the family calls it an encoder / masked LM.
+    # A title naming a language model AND a VLM speaks of both: its multimodal cue is the
+    # VLM's when another record of the post is named as one
+    modal_sibling = any(
+        o is not g and not o.extra and _NOT_TEXT_GEN_RE.search(o.display) for o in groups
+    ) and bool(_LLM_CUE_RE.search(post.title or ""))
+    own_sib_re = re.compile(
+        own_re.pattern + r"\s+(?:VLMs?|vision|VL|multimodal)\b", re.I
+    )  # `Falcon 2 11B VLM` names the sibling
     base_re = _name_regex(re.split(r"[-_ ]", g.family_display or g.display)[0])
     if (
         not g.extra
@@ -1018,7 +1276,11 @@ def _record(
             for s in scoped + [x for x in post.doc.sentences if base_re.search(x)]
         )
         and not _NOT_TEXT_GEN_RE.search(g.display)
-        and not _MULTIMODAL_RE.search(" ".join([post.title or "", *own[:3]]))
+        and not _MULTIMODAL_RE.search(
+            " ".join([post.title or "", *own[:3]])
+            if not modal_sibling
+            else " ".join(own_sib_re.sub(" ", x) for x in own[:3])
+        )
         and not any(_NOT_TEXT_GEN_RE.search(r) for r, _ in g.repos)
     ):
         cue = next(
@@ -1029,6 +1291,13 @@ def _record(
             ),
             None,
         )
+        if cue is None:
+            # an API product whose usage example is a chat-completions call is a chat LLM
+            api = re.search(
+                r"\bchat\.completions\.create\b|/v\d/chat/completions\b|\bChatCompletion\.create\b",
+                post.markup,
+            )
+            cue = api.group(0) if api else None
         if cue:
             rb.set("task", "text-generation", "text:llm", cue, confidence=0.7)
 
@@ -1045,6 +1314,37 @@ def _record(
     for rid, _ in g.repos:
         rb.add_link(LinkType.MODEL_CARD, f"https://huggingface.co/{rid}")
     return rb.build(ref.repo_id)
+
+
+_COLLECTIVE_RE = re.compile(
+    r"\bboth (?:of (?:the|these|our) )?models\b|\ball (?:\w+ )?(?:of the |these |our )?models\b|\beach (?:of the )?models?\b",
+    re.I,
+)
+
+
+def _collective(post: Post, mains: list[Group]) -> list[str]:
+    """Sentences about every model of a post: one naming all of them (`StarCoder and
+    StarCoderBase are ...`) or `both models`, and the next sentence of the same paragraph
+    when it names no model (`... we trained a ~15B parameter model`)."""
+    if len(mains) < 2:
+        return []
+    res = [_group_regex(o) for o in mains]
+    out: list[str] = []
+    for para in re.split(r"\n\s*\n", post.doc.plain):
+        prev = False
+        for s in sentences_of(para):
+            named = [bool(rx.search(s)) for rx in res]
+            if all(named) or (_COLLECTIVE_RE.search(s) and not any(named)):
+                out.append(s)
+                prev = True
+                continue
+            if prev and not any(named) and not _PARAM_OTHER_RE.search(s):
+                out.append(s)
+            prev = False
+    return out
+
+
+_PARAM_OTHER_RE = re.compile(r"\b(?:than|compared|versus|vs\.?|outperform\w*)\b", re.I)
 
 
 def _license(
@@ -1224,7 +1524,12 @@ def _params(
     tables = _spec_tables(post)
     total = _table_value(tables, _PARAM_HEADER_RE, keys)
     if total and (not size_value or abs(total[0] - size_value) <= 0.15 * size_value):
-        active = _table_value(tables, _ACTIVE_HEADER_RE, keys)
+        # a bare-number active column is in the unit of the total's column
+        active = _table_value(
+            tables, _ACTIVE_HEADER_RE, keys, default_unit="b" if total[0] >= 1e9 else None
+        )
+        if active and active[0] >= total[0]:
+            active = None  # a dense model in an MoE comparison table
         rb.set(
             "parameters",
             Parameters(
@@ -1267,7 +1572,10 @@ def _active_from_names(g: Group, total: float) -> int | None:
 
 
 def _table_value(
-    tables: list[list[list[str]]], header: re.Pattern[str], keys: list[str]
+    tables: list[list[list[str]]],
+    header: re.Pattern[str],
+    keys: list[str],
+    default_unit: str | None = None,
 ) -> tuple[float, str] | None:
     for table in tables:
         if len(table) < 2:
@@ -1277,18 +1585,49 @@ def _table_value(
             continue
         rows = _rows_for(table[1:], keys)
         vals = set()
+        unit: str | None = None
         for r in rows:
             if len(r) <= cols[0]:
                 continue
             m = re.match(rf"^\s*~?\s*({NUM})\s?([BbMmTt])\b", r[cols[0]])
             if m:
                 vals.add(to_number(m.group(1), m.group(2)))
+                continue
+            m = re.fullmatch(rf"\s*~?\s*({NUM})\s*", r[cols[0]])
+            if m:
+                unit = unit or _column_unit(table, cols[0]) or default_unit or "-"
+                if unit != "-":
+                    vals.add(to_number(m.group(1), unit))
         vals.discard(None)
         if len(vals) == 1:
             v = vals.pop()
             assert v is not None
             return v, " | ".join(rows[0])[:200]
     return None
+
+
+def _column_unit(table: list[list[str]], col: int) -> str | None:
+    """The unit of a column of bare numbers (`#Parameters | 14.3`): the header's
+    (`Params (B)`, `in billions`), or B when every row whose name carries a size agrees
+    with it in billions (`Mistral-7B | 7.2`, `Gemma-7B | 8.5`: at least two such rows)."""
+    head = table[0][col]
+    m = re.search(r"\(\s*(B|M|billions?|millions?)\s*\)|\bin (billions|millions)\b", head, re.I)
+    if m:
+        word = (m.group(1) or m.group(2)).lower()
+        return "b" if word.startswith("b") else "m"
+    checked = 0
+    for r in table[1:]:
+        if len(r) <= col or not r[0].strip():
+            continue
+        size = _size_value(_size_of(inline_to_text(r[0]).strip().strip("*`")))
+        cell = re.fullmatch(rf"\s*~?\s*({NUM})\s*", r[col])
+        if not size or not cell:
+            continue
+        value = to_number(cell.group(1), "b")
+        if not value or abs(value - size) > 0.25 * size:
+            return None
+        checked += 1
+    return "b" if checked >= 2 else None
 
 
 def _context(
@@ -1342,6 +1681,9 @@ def _open_weights(
 ) -> None:
     if g.repos:
         rb.set("open_weights", True, "text:hf-repo-link", f"https://huggingface.co/{g.repos[0][0]}")
+        return
+    if g.code_repos:
+        rb.set("open_weights", True, "code:hub-repo", g.code_repos[0], confidence=0.8)
         return
     for s in scoped + general:
         m = _OPEN_RE.search(s)
@@ -1414,6 +1756,29 @@ def _base(
         rb.set("base_model", found[0], "text:base-model", found[1], confidence=0.7)
         rb.set("base_model_relation", found[2].value, "text:base-model", found[1], confidence=0.6)
         return
+    # `We fine-tuned StarCoderBase ... resulting in a new model that we call StarCoder`:
+    # another record of this post, named before the result
+    for s in own:
+        trig = re.search(
+            r"\b(?:fine-?tuned|further (?:pre-?)?trained|continued (?:pre-?)?training(?: of)?)\s+",
+            s,
+            re.I,
+        )
+        res = re.search(r"\bresulting in\b|\bto (?:create|obtain|produce)\b", s, re.I)
+        if not trig or not res or res.start() < trig.end():
+            continue
+        mine = own_re.search(s, res.end())
+        if not mine:
+            continue
+        for other in groups:
+            if other is g or not other.repos:
+                continue
+            m = _group_regex(other).match(s, trig.end())
+            if m and m.end() <= res.start():
+                rid = other.best_repo(org_hint)
+                rb.set("base_model", rid, "text:base-model", s, confidence=0.7)
+                rb.set("base_model_relation", "finetune", "text:base-model", s, confidence=0.7)
+                return
     # "fine-tuned on Llama 3 8B": another record of this post
     for s in own:
         m = re.search(r"\bfine-?tuned (?:on|from)\s+(.{3,60})", s, re.I)

@@ -201,11 +201,21 @@ def release_date_into(rb: RecordBuilder, ref: ModelRef, doc: Doc) -> None:
         if hit and (dates.is_release_key(s) or name_re.search(s)):
             rb.set("release_date", hit.value, hit.method, hit.evidence)
             return
+    group_hits: list[dates.DateHit] = []
+    variant = _variant_of(ref)
     for line in doc.plain.splitlines():
         hit = dates.from_news_line(line)
         if hit and name_re.search(line):
             rb.set("release_date", hit.value, hit.method, hit.evidence, confidence=0.8)
             return
+        if hit and variant and _news_subject_is_group(line, variant):
+            group_hits.append(hit)
+    # `2023-11-23: Chat models are open-sourced` on the card of a chat model: the one news
+    # line whose subject is the model's variant group dates it
+    if len({h.value for h in group_hits}) == 1:
+        h = group_hits[0]
+        rb.set("release_date", h.value, h.method, h.evidence, confidence=0.7)
+        return
     for s in doc.sentences:
         if not name_re.search(s):
             continue
@@ -215,13 +225,31 @@ def release_date_into(rb: RecordBuilder, ref: ModelRef, doc: Doc) -> None:
             return
 
 
+def _variant_of(ref: ModelRef) -> str | None:
+    """`chat` / `instruct` / `base` when the model's own name says so (`Yi-34B-Chat`)."""
+    short = (ref.repo_id or ref.name).rsplit("/", 1)[-1]
+    m = re.search(r"(?:^|[-_ ])(chat|instruct|base)(?=$|[-_ ])", short, re.I)
+    return m.group(1).lower() if m else None
+
+
+def _news_subject_is_group(line: str, variant: str) -> bool:
+    """The news entry (after its date) starts with `<Variant> models` / `The <variant> models`."""
+    m = re.match(
+        r"^\W{0,8}(?:\[|\*\*|<b>)?\s*20\d\d[-/.]\d{1,2}(?:[-/.]\d{1,2})?\s*(?:\]|\*\*|</b>)?\s*[:：\-–—]?\s*(.*)$",
+        line.strip().lstrip("🎯🔥🔔📣🚀⭐💥✨ *-[]"),
+    )
+    if not m:
+        return False
+    return bool(re.match(rf"(?:the\s+|our\s+)?{variant}\s+models\b", m.group(1).strip(), re.I))
+
+
 # ---------------------------------------------------------------- base model
 
 _BASE_TRIGGER_RE = re.compile(
     r"(?:\bbased on|\bfine-?tuned (?:version |model )?(?:of|from)|\bfinetuned (?:version |model )?(?:of|from)|"
     r"\bfine-?tuned from model\s*:|\bfinetuned from model\s*:|\bstarting from|\binitiali[sz]ed (?:from|with)|"
     r"\bused the pretrained|\buse the pretrained|\bbuilt (?:up)?on (?:top of )?|\b(?:fine-?tuned|trained) on top of|"
-    r"\bcontinued pre-?training (?:of|on|from)|\bdistilled from|\bquantized (?:version )?(?:of|from)|"
+    r"\bcontinued pre-?training (?:of|on|from)|\btrained from(?! scratch)|\bdistilled from|\bquantized (?:version )?(?:of|from)|"
     r"\bquantisation of|\bquantization of|\bconverted from|\bderived from|\bbase model\s*:)",
     re.I,
 )
@@ -285,6 +313,14 @@ def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelat
             same_line = family_of(token).split("-")[0] == family_of(ref.name).split("-")[0]
             if ref.org and same_line and token.lower() != ref.name.lower():
                 return f"{ref.org}/{token}", evidence, relation
+            # another maker's model named bare (`trained from deepseek-coder-33b-base`): its
+            # org is unknown, so the name as written (sized, hyphenated: a model name)
+            if (
+                not same_line
+                and re.search(r"(?:^|[-_])\d+(?:\.\d+)?[bm](?:$|[-_])", token, re.I)
+                and token.lower() != ref.name.lower()
+            ):
+                return token, evidence, relation
     return None
 
 

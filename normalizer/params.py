@@ -122,6 +122,8 @@ def from_sentence(sentence: str) -> ParamHit | None:
             continue
         if re.search(r"non-?embedding\s*$", before, re.I):
             continue
+        if re.match(r"\s*(?:models|LLMs|class)\b", sentence[m.end() :], re.I):
+            continue  # `parity with 7B parameter models`: a class of other models
         value = to_number(m.group(1), m.group(2))
         if value and value >= 1e6:
             hits.append(value)
