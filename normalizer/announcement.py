@@ -538,6 +538,23 @@ def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
     lines = re.sub(r"<[^>]+>", " ", lines).replace("**", "").replace("__", "")
     body = _body_sentences(post)
     blocked = bool(post.title) and not mn.title_is_announcing(post.title or "")
+    # one verdict per name and post: long posts repeat names, and each verdict scans the body
+    non_model: dict[str, bool] = {}
+    unsupported: dict[str, bool] = {}
+
+    def not_a_model(main: str, aliases: list[str]) -> bool:
+        if main not in non_model:
+            non_model[main] = mn.called_non_model(main, body)
+        if non_model[main] or aliases:
+            return non_model[main]
+        if main not in unsupported:
+            unsupported[main] = (
+                not mn.has_version(main)
+                and not mn.is_known_family(main)
+                and not mn.called_model(main, body)
+            )
+        return unsupported[main]
+
     for line in lines.splitlines():
         for sentence in re.split(r"(?<=[.!?])\s+", line):
             for rx in _RELEASE_RES:
@@ -549,12 +566,7 @@ def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
                         continue  # `as we noted when we launched X`, `we launched X on August 11`
                     found = _split_names(names)
                     for main, aliases in found:
-                        if mn.called_non_model(main, body) or (
-                            not mn.has_version(main)
-                            and not mn.is_known_family(main)
-                            and not aliases
-                            and not mn.called_model(main, body)
-                        ):
+                        if not_a_model(main, aliases):
                             continue  # `we are releasing Claude Science (an app)`
                         if blocked and not _PRESENT_RELEASE_RE.search(sentence):
                             continue  # a how-to / news title: only "today we release X" counts

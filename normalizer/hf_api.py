@@ -37,6 +37,9 @@ def normalize_api(
     except json.JSONDecodeError as exc:
         result.warnings.append(f"not JSON: {exc}")
         return result
+    except (RecursionError, ValueError) as exc:  # absurd nesting, huge integers
+        result.warnings.append(f"unreadable JSON: {type(exc).__name__}")
+        return result
     items: list[dict[str, Any]]
     if isinstance(data, list):
         items = [d for d in data if isinstance(d, dict)]

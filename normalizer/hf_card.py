@@ -50,7 +50,11 @@ def normalize_card(
     if repo_id is None:
         result.warnings.append("repo id unknown (no Hugging Face URL or <org>__<name> file name)")
     record = card_record(
-        fm.data, fm.own_body, repo_id, source_url or page_url(repo_id), observed_at
+        fm.data,
+        fm.own_body,
+        repo_id,
+        source_url,
+        observed_at,  # provenance: only a real URL
     )
     if record is None:
         result.warnings.append("card has no model name; no record")

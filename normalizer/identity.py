@@ -59,19 +59,19 @@ def repo_id_from_url(url: str | None) -> str | None:
 
 
 def repo_id_from_filename(filename: str | None) -> str | None:
-    """`<org>__<name>.md`, `<org>__<name>__expand-….json`, `<name>.infos.json` -> repo id."""
+    """`<org>__<name>.md`, `<org>__<name>__expand-….json` -> repo id (the way `toolwatch
+    normalize` users save a repo's card); anything else gives none."""
     if not filename:
         return None
-    base = filename.replace("\\", "/").rsplit("/", 1)[-1]
-    base = re.sub(r"(?:\.infos)?\.(?:md|json|txt|yaml|yml|html?)$", "", base, flags=re.I)
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"(?:\.infos)?\.(?:md|json|txt|yaml|yml|html?)$", "", name, flags=re.I)
     parts = [p for p in base.split("__") if p and not p.startswith("expand-")]
-    if not parts:
-        return None
-    if len(parts) >= 2:
-        org, name = parts[-2], parts[-1]
-        candidate = f"{org}/{name}"
-        return candidate if REPO_ID_RE.match(candidate) else None
-    return parts[0] if re.fullmatch(_REPO_PART, parts[0]) else None
+    if len(parts) == 1 and name.lower().endswith(".json") and re.fullmatch(_REPO_PART, parts[0]):
+        return parts[0]  # a saved API body of a legacy org-less repo (`gpt2.json`)
+    if len(parts) != 2:
+        return None  # `README.md`, `docker_hub__ai__gemma3.md`: no repo id to be had
+    candidate = f"{parts[0]}/{parts[1]}"
+    return candidate if REPO_ID_RE.match(candidate) else None
 
 
 def slugify(name: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from normalizer.vendors import vendor_for_family
 
@@ -450,6 +451,7 @@ def tagline_ok(t: TitleName) -> bool:
     return not _ANALYSIS_TAGLINE_RE.search(t.tagline)
 
 
+@lru_cache(maxsize=1024)
 def _rx(name: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[-_ ]+", name) if p]
     return re.compile(r"(?<![\w.-])" + r"[-_ ]?".join(parts) + r"(?![\w]|[-.][\w])", re.I)
@@ -459,14 +461,19 @@ def called_non_model(name: str, sentences: list[str]) -> bool:
     """`X is an app that ...`, `X, an AI workbench for scientists` (and never a model)."""
     if called_model(name, sentences):
         return False
-    rx = re.compile(
+    rx = _non_model_rx(name)
+    return any(rx.search(s) for s in sentences)
+
+
+@lru_cache(maxsize=1024)
+def _non_model_rx(name: str) -> re.Pattern[str]:
+    return re.compile(
         _rx(name).pattern
         + r"\s*(?:\*\*)?(?:,|\s+is|\s+—|\s+–|:)?\s+(?:now\s+)?(?:an?|the|our)\s+(?:[\w-]+\s+){0,5}?"
         + _NON_MODEL_NOUN
         + r"s?\b",
         re.I,
     )
-    return any(rx.search(s) for s in sentences)
 
 
 _MODEL_NOUNS = (  # the head noun is a model: no app / tool / relative clause in between
@@ -479,6 +486,12 @@ _MODEL_NOUNS = (  # the head noun is a model: no app / tool / relative clause in
 def called_model(name: str, sentences: list[str]) -> bool:
     """A sentence calls X a model: `X, our first model`, `X is a 3B ... classifier`,
     `releasing X as open weights`, `the X model`, `X has 8B parameters`."""
+    rxs = _model_rxs(name)
+    return any(r.search(s) for s in sentences for r in rxs)
+
+
+@lru_cache(maxsize=1024)
+def _model_rxs(name: str) -> tuple[re.Pattern[str], ...]:
     x = _rx(name).pattern
     pats = [
         x
@@ -490,8 +503,7 @@ def called_model(name: str, sentences: list[str]) -> bool:
         x
         + r"[^.;]{0,40}?\b\d+(?:\.\d+)?\s?[BM]\b(?:\s*(?:total\s+|active\s+)?parameters|[^.;]{0,20}?\bmodel)",
     ]
-    rxs = [re.compile(p, re.I) for p in pats]
-    return any(r.search(s) for s in sentences for r in rxs)
+    return tuple(re.compile(p, re.I) for p in pats)
 
 
 def only_qualifiers(name: str) -> bool:

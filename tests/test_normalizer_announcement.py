@@ -251,3 +251,12 @@ def test_masked_language_model_is_not_text_generation() -> None:
         "ModernBERT-large",
     }  # not the compared BERT
     assert all(r.task is None for r in recs)
+
+
+@pytest.mark.timeout(60)
+def test_a_long_post_does_not_stall_normalisation() -> None:
+    """A 300 KB changelog page (the crawler accepts up to 16 MiB) must not take minutes:
+    name checks scan the whole body once per name, not once per mention."""
+    body = "We release Foo-7B today. Foo-7B is a model with 7B parameters. " * 5000
+    result = normalize("announcement", body.replace(". ", ".\n"))
+    assert [r.name for r in result.records] == ["Foo-7B"]

@@ -53,9 +53,50 @@ def test_normalises_without_error_and_with_provenance(path: Path) -> None:
 @pytest.mark.parametrize(
     "path", [p for p in FILES if kind_of(p) != "announcement"][:5], ids=lambda p: p.name
 )
-def test_other_kinds_of_input_do_not_crash(path: Path) -> None:
+def test_truncated_or_mistyped_input_gives_warnings_not_exceptions(path: Path) -> None:
     body = path.read_bytes()
-    for kind in ("hf-card", "hf-api", "announcement"):
+    half = normalize("hf-api", body[: len(body) // 2], filename=path.name)
+    assert half.records == [] and half.warnings  # half a JSON body (or a card) is not JSON
+    for kind in ("hf-card", "announcement"):
         normalize(kind, body[: len(body) // 2], filename=path.name)
-    normalize("hf-card", b"\xff\xfe\x00garbage")
-    normalize("announcement", "")
+    garbage = normalize("hf-card", b"\xff\xfe\x00garbage")
+    assert garbage.warnings
+    assert normalize("announcement", "").records == []
+    deep = normalize("hf-api", "[" * 100_000 + "]" * 100_000)
+    assert deep.records == [] and deep.warnings
+
+
+def test_cards_and_api_bodies_yield_records() -> None:
+    """Besides the stub cards (an error message instead of a README), every real card
+    and API body describes one model."""
+    empty = [
+        p.name
+        for p in FILES
+        if kind_of(p) != "announcement"
+        and not normalize(kind_of(p), p.read_bytes(), filename=p.name).records
+    ]
+    stubs = [p.name for p in FILES if p.stat().st_size < 200 and kind_of(p) == "hf-card"]
+    assert sorted(empty) == sorted(stubs)
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="no ../shared/corpus beside the checkout")
+def test_the_whole_shared_corpus_normalises_without_an_exception() -> None:
+    """Every document of the shared corpus, as the kind it is (price files included)."""
+    kinds = {
+        "hf_cards": "hf-card",
+        "hf_api": "hf-api",
+        "other_cards": "hf-card",
+        "announcements": "announcement",
+        "pricing": "price-list",
+        "catalogs": "announcement",
+    }
+    count = 0
+    for folder, kind in kinds.items():
+        for path in sorted((SHARED / folder).rglob("*")):
+            if path.is_file():
+                normalize(kind, path.read_bytes(), filename=path.name)
+                count += 1
+    assert count > 250

@@ -170,6 +170,9 @@ def test_repo_id_from_filename() -> None:
         identity.repo_id_from_filename("EleutherAI__gpt-j-6B.infos.json") == "EleutherAI/gpt-j-6B"
     )
     assert identity.repo_id_from_filename("gpt2.json") == "gpt2"
+    # no guessing from other file names: provenance must not point at a repo never seen
+    assert identity.repo_id_from_filename("README.md") is None
+    assert identity.repo_id_from_filename("docker_hub__ai__gemma3.md") is None
 
 
 def test_family_groups_variants_sizes_and_quantisations() -> None:

@@ -130,7 +130,10 @@ def test_stub_cards_give_no_record() -> None:
 
 
 def test_fork_card_with_embedded_yaml_block() -> None:
-    result = card("ODD__Hansika-Prabodini__Llama-3.2-1B-fork.md")
+    result = card(
+        "ODD__Hansika-Prabodini__Llama-3.2-1B-fork.md",
+        "https://huggingface.co/Hansika-Prabodini/Llama-3.2-1B-fork",
+    )
     assert any("second YAML" in w for w in result.warnings)
     r = result.records[0]
     assert r.source_id == "Hansika-Prabodini/Llama-3.2-1B-fork"
