@@ -34,11 +34,10 @@ from typing import Any
 
 import scrapy
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
-from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
 from crawler import feeds
+from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import FeedSource, PostSource, Sources, load_sources
 from normalizer.models import DocKind, RawDocument
@@ -357,19 +356,4 @@ class AnnouncementsSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> Iterable[Any]:
-        request = failure.request  # type: ignore[attr-defined]
-        key = request.meta.get("source_key")
-        if failure.check(HttpError):
-            response = failure.value.response
-            kind = "http-5xx" if response.status >= 500 else f"http-{response.status}"
-            msg = f"HTTP {response.status} after retries"
-            if ra := response.headers.get(b"Retry-After"):
-                msg += f" (Retry-After: {ra.decode('latin-1')})"
-        elif failure.check(TimeoutError, TCPTimedOutError):
-            kind, msg = "timeout", f"timed out after retries: {failure.getErrorMessage()}"
-        elif failure.check(DNSLookupError):
-            kind, msg = "dns", failure.getErrorMessage()
-        else:
-            kind, msg = "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"
-        self.crawler.stats.inc_value(f"{STAT}/failed/{kind}")
-        yield CrawlFailure(url=request.url, kind=kind, message=msg, source_key=key)
+        yield failure_item(failure, self.crawler.stats, STAT)

@@ -1,0 +1,39 @@
+"""One reading of a failed request for every spider: what kind of failure, said how."""
+
+from __future__ import annotations
+
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+)
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.statscollectors import StatsCollector
+from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.items import CrawlFailure
+
+
+def failure_item(failure: Failure, stats: StatsCollector, stat_prefix: str) -> CrawlFailure:
+    """A recorded failure for an errback: HTTP status after retries, timeout, DNS,
+    refused connection, or anything else by its exception name."""
+    request = failure.request  # type: ignore[attr-defined]
+    if failure.check(HttpError):
+        response = failure.value.response
+        kind = "http-5xx" if response.status >= 500 else f"http-{response.status}"
+        msg = f"HTTP {response.status} after retries"
+        if ra := response.headers.get(b"Retry-After"):
+            msg += f" (Retry-After: {ra.decode('latin-1')})"
+    elif failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+        kind, msg = "timeout", f"timed out after retries: {failure.getErrorMessage()}"
+    elif failure.check(CannotResolveHostError, DNSLookupError):
+        kind, msg = "dns", failure.getErrorMessage()
+    elif failure.check(DownloadConnectionRefusedError):
+        kind, msg = "connection", f"connection refused: {failure.getErrorMessage()}"
+    else:
+        kind, msg = "error", f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    stats.inc_value(f"{stat_prefix}/failed/{kind}")
+    return CrawlFailure(
+        url=request.url, kind=kind, message=msg, source_key=request.meta.get("source_key")
+    )
