@@ -15,6 +15,7 @@ from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from twisted.internet.defer import Deferred, DeferredLock
 from twisted.internet.threads import deferToThread
 
@@ -45,6 +46,13 @@ def normalize_document(doc: RawDocument) -> NormalizeResult:
             source_url=doc.url,
             warnings=[f"normalizer error: {type(exc).__name__}: {exc}"],
         )
+
+
+def is_outage(exc: BaseException) -> bool:
+    """A database that cannot be reached (retry, then spool) rather than data it refuses."""
+    if isinstance(exc, (OperationalError, InterfaceError, TimeoutError, ConnectionError)):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def spool_for(base: str | Path, db_url: str) -> Spool:
@@ -181,11 +189,51 @@ class StoragePipeline:
             try:
                 self._ingest(batch, failures)
                 return
-            except Exception as exc:  # noqa: BLE001 - database outage: retry, then spool
+            except Exception as exc:  # noqa: BLE001 - sorted below: outage or bad data
+                if not is_outage(exc):
+                    self._write_one_by_one(batch, failures, exc)
+                    return
                 last_error = exc
                 log.warning("storage write failed (attempt %d): %s", attempt + 1, exc)
                 if attempt + 1 < self.write_attempts:
                     time.sleep(min(2**attempt, 10))
+        self._spool(docs, failures, last_error)
+
+    def _write_one_by_one(
+        self,
+        batch: list[tuple[RawDocument, NormalizeResult]],
+        failures: list[CrawlFailure],
+        cause: Exception,
+    ) -> None:
+        """A batch refused for its data, not an outage: write what can be written and
+        keep the refused documents in the spool's `failed/` for a fixed release."""
+        log.error("storage refused a batch (%s); writing its documents one by one", cause)
+        refused: list[RawDocument] = []
+        for item in batch:
+            try:
+                self._ingest([item], [])
+            except Exception as exc:  # noqa: BLE001 - one document's problem
+                if is_outage(exc):
+                    self._spool([d for d, _ in batch], failures, exc)
+                    return
+                refused.append(item[0])
+                log.error("storage refused %s: %s", item[0].url, exc)
+        try:
+            self._ingest([], failures)
+            for doc in refused:
+                self._connect().record_error(
+                    self.run_id, doc.url, "store", "document refused by storage; kept in spool"
+                )
+        except Exception as exc:  # noqa: BLE001 - still keep what was refused
+            log.error("could not record refused documents: %s", exc)
+        if refused:
+            path = self.spool.write(refused, [], failed=True)
+            self.stats.inc_value("toolwatch/refused", len(refused))
+            log.error("%d refused documents kept in %s", len(refused), path)
+
+    def _spool(
+        self, docs: list[RawDocument], failures: list[CrawlFailure], last_error: Exception | None
+    ) -> None:
         path = self.spool.write(docs, failures)
         self.stats.inc_value("toolwatch/spooled", len(docs) + len(failures))
         log.error(
@@ -213,6 +261,9 @@ class StoragePipeline:
             try:
                 self._ingest(batch, failures)
             except Exception as exc:  # noqa: BLE001 - still down: keep the file
+                if not is_outage(exc):
+                    self.spool.set_aside(path, exc)  # bad data: never block later files
+                    continue
                 log.warning("spool %s not written yet: %s", path, exc)
                 return
             self.stats.inc_value("toolwatch/unspooled", len(docs))
