@@ -26,10 +26,21 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable outpu
 
 
 def _store(db: str | None):  # type: ignore[no-untyped-def]
+    """The database a read command looks at; a SQLite file that does not exist is a
+    typo or a missing crawl, never a reason to create an empty database."""
+    from sqlalchemy.engine import make_url
+
     from storage.db import default_db_url
     from storage.store import Store
 
-    return Store(db or default_db_url())
+    url = db or default_db_url()
+    parsed = make_url(url)
+    path = parsed.database
+    sqlite_file = parsed.get_backend_name() == "sqlite" and path and path != ":memory:"
+    if sqlite_file and not Path(path).exists():
+        err.print(f"[red]no database at {path}[/red] (run `toolwatch crawl` first, or check --db)")
+        raise typer.Exit(2)
+    return Store(url)
 
 
 def _emit_json(data: Any) -> None:

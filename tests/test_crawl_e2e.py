@@ -220,3 +220,10 @@ def test_full_demo_joins_hub_posts_and_prices_on_one_tool(db_url: str, tmp_path:
     ]
     assert post_only, "a model known only from an announcement is a candidate"
     assert all(e["urls"] for c in post_only for e in c["evidence"])
+
+
+def test_read_commands_refuse_a_missing_sqlite_file(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    proc = run(["show", "x", "--db", f"sqlite:///{missing}"], tmp_path, ok=False)
+    assert proc.returncode == 2 and "no database at" in proc.stderr
+    assert not missing.exists()
