@@ -25,7 +25,7 @@ aliases). The source's overrides, snapshot and review items stay with it, dorman
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -40,8 +40,8 @@ from storage.names import norm_alias, norm_source_id
 from storage.overrides import overrides_of, validate_override
 from storage.queries import get_tool, resolve_tool
 from storage.ranking import RankPolicy
-from storage.resolve import FACT_FIELDS, RECORD_FIELDS, compatible
-from storage.review import REVIEWED_FIELDS, flag_conflict, propose_change, supersede
+from storage.resolve import FACT_FIELDS, RECORD_FIELDS, ClaimData, compatible
+from storage.review import REVIEWED_FIELDS, flag_conflict, propose_change
 from storage.schema import Alias, Claim, Decision, Document, Override, ReviewItem, Tool, Variant
 from storage.views import ResolvedTool
 
@@ -96,12 +96,14 @@ def last_decision(session: Session, tool_id: int, *actions: str) -> Decision | N
 
 
 def current_values(
-    session: Session, tool: Tool, policy: RankPolicy
+    session: Session, tool: Tool, policy: RankPolicy, claims: list[ClaimData] | None = None
 ) -> tuple[ResolvedTool, dict[str, Any], dict[str, Any]]:
-    """The resolved tool, its non-empty field values and their provenance."""
+    """The resolved tool, its non-empty field values and their provenance.
+
+    `claims`: the tool's current claims if the caller already loaded them."""
     session.flush()
     session.expire(tool)
-    resolved = resolve_tool(session, tool, policy)
+    resolved = resolve_tool(session, tool, policy, claims=claims)
     data = resolved.record.model_dump(mode="json")
     provenance = data.pop("provenance") or {}
     values = {f: data[f] for f in PUBLISHED_FIELDS if not is_empty(data.get(f))}
@@ -134,29 +136,46 @@ def sync_published(
     reason: str,
     decided: Collection[str] = (),
     at: datetime | None = None,
+    claims: list[ClaimData] | None = None,
 ) -> None:
     """Bring a published tool's snapshot up to its resolved record.
 
     Fields in `decided` (an editor's decision about that field) and non-reviewed
-    fields are written directly; other reviewed fields become pending changes."""
+    fields are written directly; other reviewed fields become pending changes.
+    `claims`: the tool's current claims if the caller already loaded them."""
     if tool.status != "published":
         return
     at = at or utcnow()
-    resolved, values, provenance = current_values(session, tool, policy)
+    resolved, values, provenance = current_values(session, tool, policy, claims)
     published = snapshot(session, tool.id)
     overridden = set(overrides_of(session, tool.id))
+    pending_changes: dict[str, ReviewItem] = {}
+    for item in session.scalars(
+        select(ReviewItem).where(
+            ReviewItem.tool_id == tool.id,
+            ReviewItem.kind == "change",
+            ReviewItem.status == "pending",
+        )
+    ):
+        pending_changes.setdefault(item.field, item)
+
+    def supersede(field: str, note: str) -> None:  # `review.supersede`, one query in all
+        item = pending_changes.get(field)
+        if item is not None:
+            item.status, item.updated_at, item.note = "superseded", at, note
+
     for field in PUBLISHED_FIELDS:
         new = values.get(field)
         old = published[field].value if field in published else None
         if same(new, old):
-            supersede(session, tool.id, field, at, "the sources agree with the published value")
+            supersede(field, "the sources agree with the published value")
             continue
         direct = field in decided or field in overridden or field not in REVIEWED_FIELDS
         if direct:
             set_published_value(
                 session, tool, field, new, provenance.get(field), actor=actor, reason=reason, at=at
             )
-            supersede(session, tool.id, field, at, f"published by {actor}: {reason}")
+            supersede(field, f"published by {actor}: {reason}")
         else:
             propose_change(session, tool, field, old, new, _sources(resolved, field), at)
     _refresh_columns(tool, values)
@@ -457,30 +476,51 @@ def claim_mark(session: Session) -> int:
     return int(session.scalar(select(func.max(Claim.id))) or 0)
 
 
-def after_crawl(session: Session, since: int, run_id: int | None, policy: RankPolicy) -> None:
-    """Apply the editorial rules to the tools an ingest batch gave new claims."""
-    rows = session.execute(
-        select(Claim, Document.url)
-        .join(Document, Document.id == Claim.document_id)
-        .where(Claim.id > since)
-        .order_by(Claim.id)
-    ).all()
-    if not rows:
+def after_crawl(
+    session: Session,
+    since: int,
+    run_id: int | None,
+    policy: RankPolicy,
+    claims: Mapping[int, list[ClaimData]] | None = None,
+) -> None:
+    """Apply the editorial rules to the tools an ingest batch gave new claims.
+
+    `claims`: every claim of every tool the batch touched, as the ingest loaded them
+    (`queries.load_claims`, after its last insert): the new claims are taken from
+    there instead of being queried again, and resolutions reuse them."""
+    by_tool: dict[int, list[tuple[Claim | ClaimData, str]]] = defaultdict(list)
+    if claims is None:
+        for claim, url in session.execute(
+            select(Claim, Document.url)
+            .join(Document, Document.id == Claim.document_id)
+            .where(Claim.id > since)
+            .order_by(Claim.id)
+        ):
+            by_tool[claim.tool_id].append((claim, url))
+    else:
+        for tool_id, tool_claims in claims.items():
+            for data in tool_claims:  # in id order, as `load_claims` returns them
+                if data.id > since:
+                    by_tool[tool_id].append((data, data.document_url))
+    if not by_tool:
         return
-    by_tool: dict[int, list[tuple[Claim, str]]] = defaultdict(list)
-    for claim, url in rows:
-        by_tool[claim.tool_id].append((claim, url))
     actor = f"crawl:{run_id}" if run_id is not None else "crawl"
     now = utcnow()
-    for tool_id, claims in sorted(by_tool.items()):
+    all_overrides: dict[int, dict[str, Override]] = defaultdict(dict)
+    for row in session.scalars(
+        select(Override).where(Override.tool_id.in_(sorted(by_tool))).order_by(Override.id)
+    ):
+        all_overrides[row.tool_id][row.field] = row
+    loaded = claims or {}
+    for tool_id, new_claims in sorted(by_tool.items()):
         tool = session.get(Tool, tool_id)
         if tool is None or tool.status == "merged":
             continue
         if tool.status == "rejected":
-            _maybe_reopen(session, tool, claims, actor, now)
-        overrides = overrides_of(session, tool.id)
+            _maybe_reopen(session, tool, new_claims, actor, now)
+        overrides = all_overrides.get(tool.id, {})
         disagreeing: dict[str, list[tuple[Any, dict[str, Any]]]] = defaultdict(list)
-        for claim, url in claims:
+        for claim, url in new_claims:
             row = overrides.get(claim.field)
             if row is None or claim.field not in CONFLICT_FIELDS:
                 continue
@@ -501,14 +541,26 @@ def after_crawl(session: Session, since: int, run_id: int | None, policy: RankPo
         for field, found in disagreeing.items():
             flag_conflict(session, tool, field, overrides[field].value, found, now)
         if tool.status == "published":
-            sync_published(session, tool, policy, actor=actor, reason="crawl", at=now)
+            sync_published(
+                session,
+                tool,
+                policy,
+                actor=actor,
+                reason="crawl",
+                at=now,
+                claims=loaded.get(tool_id),
+            )
         elif overrides:
-            _, values, _ = current_values(session, tool, policy)
+            _, values, _ = current_values(session, tool, policy, loaded.get(tool_id))
             _refresh_columns(tool, values)
 
 
 def _maybe_reopen(
-    session: Session, tool: Tool, claims: list[tuple[Claim, str]], actor: str, at: datetime
+    session: Session,
+    tool: Tool,
+    claims: list[tuple[Claim | ClaimData, str]],
+    actor: str,
+    at: datetime,
 ) -> None:
     rejection = last_decision(session, tool.id, "reject")
     mark = int((rejection.data or {}).get("document_mark", 0)) if rejection else 0

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session, defer
 
 from normalizer.identity import canonical_keys
 from normalizer.models import NormalizeResult, RawDocument, ToolRecord, utcnow
@@ -24,7 +25,7 @@ from storage.matching import suggest_matches
 from storage.names import norm_alias, norm_source_id
 from storage.queries import load_claims
 from storage.ranking import DEFAULT_POLICY, RankPolicy
-from storage.resolve import RECORD_FIELDS, resolve_claims
+from storage.resolve import RECORD_FIELDS, ClaimData, resolve_claims
 from storage.schema import (
     Alias,
     Claim,
@@ -86,60 +87,174 @@ def record_key(record: ToolRecord) -> str:
     return record.source_id or record.slug
 
 
+CHUNK = 500
+"""Values per `IN (...)` list: stays under every backend's bind-parameter limit."""
+
+
+@dataclass(eq=False)
+class _PendingClaim:
+    """A claim decided during the batch, inserted once tool and document have ids."""
+
+    tool: Tool
+    document: Document
+    values: dict[str, Any]
+
+
 class BatchWriter:
-    """One ingest transaction. Use `write(items)` once, then `stats`."""
+    """One ingest transaction. Use `write(items)` once, then `stats`.
+
+    Decisions are taken item by item, record by record, in input order (exactly as
+    if each were written and flushed in turn), but against in-memory indexes of the
+    rows the batch can touch, loaded with one query per table up front (documents
+    by url + hash, variants, tool slugs, aliases, source state, claim keys of
+    documents already stored). New documents and tools are flushed once; variants,
+    aliases, match suggestions and claims are then bulk-inserted in the order they
+    were decided. Touched tools are resolved once, from one load of their claims:
+    before (the claims that existed when the batch started) and after; the loaded
+    claims are kept in `claims` for the editorial hook (`editorial.after_crawl`).
+    """
 
     def __init__(
         self,
         session: Session,
         run_id: int | None = None,
         policy: RankPolicy = DEFAULT_POLICY,
+        claim_mark: int | None = None,
     ) -> None:
         self.session = session
         self.run_id = run_id
         self.policy = policy
         self.stats = IngestStats()
+        self.claim_mark = claim_mark
+        """Newest claim id before the batch: claims up to it are the `before` state."""
+        self.claims: dict[int, list[ClaimData]] = {}
+        """After `write`: every claim of every touched tool, by tool id."""
         self._docs: dict[tuple[str, str], Document] = {}
-        self._states: dict[str, SourceStateRow] = {}
-        self._before: dict[int, dict[str, Any]] = {}
-        """Resolved values of pre-existing tools before this batch touched them."""
-        self._new_tools: set[int] = set()
+        self._doc_claims: dict[int, set[tuple[str, str]]] = {}
+        """(record key, field) already claimed, per document (by `id()` of its row)."""
+        self._states: dict[str, SourceStateRow | None] = {}
+        self._touched: set[int] = set()
+        """Pre-existing tools this batch touched (their before/after are compared)."""
+        self._new_tools: list[Tool] = []
+        self._tools: dict[int, Tool] = {}
+        self._slugs: dict[str, int | Tool | None] = {}
+        """Tool slug -> tool id (pre-existing), Tool (new in the batch) or None (free)."""
+        self._variants: dict[str, int | Tool | None] = {}
+        self._aliases: dict[str, int | Tool | None] = {}
+        self._others: list[Any] | None = None
+        """Match-suggestion candidates (every tool not rejected), loaded on first use."""
+        self._new_variants: list[tuple[Tool, dict[str, Any]]] = []
+        self._new_aliases: list[tuple[Tool, dict[str, Any]]] = []
+        self._suggestions: list[tuple[Tool, Any, dict[str, Any]]] = []
+        self._claims: list[_PendingClaim] = []
 
     def write(self, items: Sequence[tuple[RawDocument, NormalizeResult]]) -> IngestStats:
-        for doc, result in items:
-            self._write_item(doc, result)
-        self.session.flush()
+        if self.claim_mark is None:
+            self.claim_mark = int(self.session.scalar(select(func.max(Claim.id))) or 0)
+        digests = [content_hash(doc.body) for doc, _ in items]
+        self._preload(items, digests)
+        with self.session.no_autoflush:
+            for (doc, result), digest in zip(items, digests, strict=True):
+                self._write_item(doc, result, digest)
+        self.session.flush()  # documents, tools, source state: ids for what follows
+        self._insert_pending()
         self._refresh_tools()
         return self.stats
 
+    # preloading --------------------------------------------------------------
+
+    def _in(self, query: Any, column: Any, values: set[Any]) -> list[Any]:
+        rows: list[Any] = []
+        wanted = sorted(values)
+        for start in range(0, len(wanted), CHUNK):
+            rows += self.session.execute(query.where(column.in_(wanted[start : start + CHUNK])))
+        return rows
+
+    def _preload(
+        self, items: Sequence[tuple[RawDocument, NormalizeResult]], digests: list[str]
+    ) -> None:
+        wanted_set = {(doc.url, digest) for (doc, _), digest in zip(items, digests, strict=True)}
+        wanted = sorted(wanted_set)
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            urls = sorted({url for url, _ in chunk})
+            hashes = sorted({digest for _, digest in chunk})
+            for row in self.session.scalars(
+                select(Document)
+                .options(defer(Document.body))
+                .where(Document.url.in_(urls), Document.content_hash.in_(hashes))
+            ):
+                if (row.url, row.content_hash) in wanted_set:
+                    self._docs[(row.url, row.content_hash)] = row
+        stored = {row.id: row for row in self._docs.values()}
+        for row in stored.values():
+            self._doc_claims[id(row)] = set()
+        for doc_id, key, name in self._in(
+            select(Claim.document_id, Claim.record_key, Claim.field), Claim.document_id, set(stored)
+        ):
+            self._doc_claims[id(stored[doc_id])].add((key, name))
+
+        source_ids: set[str] = set()
+        slugs: set[str] = set()
+        aliases: set[str] = set()
+        for _, result in items:
+            for record in result.records:
+                if norm := norm_source_id(record.source_id):
+                    source_ids.add(norm)
+                slugs.update(tool_keys(record))
+                slugs.add(record.slug)
+                slugs.add(self._slug_base(record))
+                for text in (record.name, record.slug, *record.aliases):
+                    if norm := norm_alias(text):
+                        aliases.add(norm)
+        self._variants = dict.fromkeys(source_ids)
+        self._variants.update(
+            self._in(
+                select(Variant.source_id_norm, Variant.tool_id), Variant.source_id_norm, source_ids
+            )
+        )
+        self._aliases = dict.fromkeys(aliases)
+        self._aliases.update(
+            self._in(select(Alias.alias_norm, Alias.tool_id), Alias.alias_norm, aliases)
+        )
+        self._slugs = dict.fromkeys(slugs)
+        for (tool,) in self._in(select(Tool), Tool.slug, slugs):
+            self._slugs[tool.slug] = tool.id
+            self._tools[tool.id] = tool
+        ids = {v for v in (*self._variants.values(), *self._aliases.values()) if v is not None}
+        for (tool,) in self._in(select(Tool), Tool.id, ids - set(self._tools)):
+            self._tools[tool.id] = tool
+
+        keys = {str(doc.meta["state_key"]) for doc, _ in items if doc.meta.get("state_key")}
+        self._states = dict.fromkeys(keys)
+        for (row,) in self._in(select(SourceStateRow), SourceStateRow.key, keys):
+            self._states[row.key] = row
+
+    def _tool(self, ref: int | Tool) -> Tool:
+        if isinstance(ref, Tool):
+            return ref
+        tool = self._tools.get(ref) or self.session.get(Tool, ref)
+        assert tool is not None
+        self._tools[ref] = tool
+        return tool
+
     # documents ---------------------------------------------------------------
 
-    def _write_item(self, doc: RawDocument, result: NormalizeResult) -> None:
-        digest = content_hash(doc.body)
-        row, is_new = self._document(doc, digest)
-        existing: set[tuple[str, str]] = set()
-        if not is_new:
-            existing = {
-                (key, name)
-                for key, name in self.session.execute(
-                    select(Claim.record_key, Claim.field).where(Claim.document_id == row.id)
-                )
-            }
+    def _write_item(self, doc: RawDocument, result: NormalizeResult, digest: str) -> None:
+        row = self._document(doc, digest)
+        existing = self._doc_claims.setdefault(id(row), set())
         for record in result.records:
             self._write_record(row, doc, result, record, existing)
         self._update_state(doc, digest)
 
-    def _document(self, doc: RawDocument, digest: str) -> tuple[Document, bool]:
+    def _document(self, doc: RawDocument, digest: str) -> Document:
         key = (doc.url, digest)
-        row = self._docs.get(key) or self.session.scalar(
-            select(Document).where(Document.url == doc.url, Document.content_hash == digest)
-        )
+        row = self._docs.get(key)
         if row is not None:
             self.stats.documents_seen += 1
             if doc.fetched_at > row.last_seen_at:
                 row.last_seen_at = doc.fetched_at
-            self._docs[key] = row
-            return row, False
+            return row
         row = Document(
             url=doc.url,
             kind=str(doc.kind),
@@ -153,10 +268,9 @@ class BatchWriter:
             run_id=self.run_id,
         )
         self.session.add(row)
-        self.session.flush()  # id for the claims
         self._docs[key] = row
         self.stats.documents_new += 1
-        return row, True
+        return row
 
     # tools -------------------------------------------------------------------
 
@@ -183,21 +297,23 @@ class BatchWriter:
                 continue
             existing.add((key, name))
             prov = record.provenance.get(name)
-            self.session.add(
-                Claim(
-                    tool_id=tool.id,
-                    document_id=row.id,
-                    record_key=key,
-                    field=name,
-                    value=scrub(value),
-                    source_kind=str(result.kind),
-                    source_url=scrub(
-                        (prov.source_url if prov else None) or result.source_url or doc.url
-                    ),
-                    method=scrub(prov.method) if prov else UNATTRIBUTED,
-                    evidence=scrub(prov.evidence) if prov else None,
-                    confidence=(prov.confidence if prov else 1.0) * weight,
-                    observed_at=(prov.observed_at if prov else None) or doc.fetched_at,
+            self._claims.append(
+                _PendingClaim(
+                    tool,
+                    row,
+                    {
+                        "record_key": key,
+                        "field": name,
+                        "value": scrub(value),
+                        "source_kind": str(result.kind),
+                        "source_url": scrub(
+                            (prov.source_url if prov else None) or result.source_url or doc.url
+                        ),
+                        "method": scrub(prov.method) if prov else UNATTRIBUTED,
+                        "evidence": scrub(prov.evidence) if prov else None,
+                        "confidence": (prov.confidence if prov else 1.0) * weight,
+                        "observed_at": (prov.observed_at if prov else None) or doc.fetched_at,
+                    },
                 )
             )
             self.stats.claims_new += 1
@@ -216,45 +332,38 @@ class BatchWriter:
                 updated_at=now,
             )
             self.session.add(tool)
-            self.session.flush()
-            self._new_tools.add(tool.id)
+            self._slugs[tool.slug] = tool
+            self._new_tools.append(tool)
             self.stats.tools_new += 1
             self._suggest(tool, record)
             return tool
         tool = self._follow_merges(tool)
-        if tool.id not in self._new_tools and tool.id not in self._before:
-            claims = load_claims(self.session, [tool.id]).get(tool.id, [])
-            self._before[tool.id] = resolve_claims(claims, self.policy).values
+        if tool.id is not None:  # None: created earlier in this batch
+            self._touched.add(tool.id)
         return tool
 
     def _match(self, record: ToolRecord) -> Tool | None:
         """By HF repo id (variant), then tool key (`canonical_keys`), then slug, then
         any normalised name/alias. Anything less certain is only suggested."""
         if record.source_id:
-            tool = self.session.scalar(
-                select(Tool)
-                .join(Variant, Variant.tool_id == Tool.id)
-                .where(Variant.source_id_norm == norm_source_id(record.source_id))
-            )
-            if tool is not None:
-                return tool
+            ref = self._variants.get(norm_source_id(record.source_id))
+            if ref is not None:
+                return self._tool(ref)
         for key in tool_keys(record):
-            tool = self.session.scalar(select(Tool).where(Tool.slug == key))
-            if tool is not None:
-                return tool
+            ref = self._slugs.get(key)
+            if ref is not None:
+                return self._tool(ref)
         if record.slug:
-            tool = self.session.scalar(select(Tool).where(Tool.slug == record.slug))
-            if tool is not None:
-                return tool
+            ref = self._slugs.get(record.slug)
+            if ref is not None:
+                return self._tool(ref)
         for text in (record.slug, record.name, *record.aliases):
             norm = norm_alias(text)
             if not norm:
                 continue
-            tool = self.session.scalar(
-                select(Tool).join(Alias, Alias.tool_id == Tool.id).where(Alias.alias_norm == norm)
-            )
-            if tool is not None:
-                return tool
+            ref = self._aliases.get(norm)
+            if ref is not None:
+                return self._tool(ref)
         return None
 
     def _follow_merges(self, tool: Tool) -> Tool:
@@ -268,31 +377,39 @@ class BatchWriter:
         return tool
 
     def _suggest(self, tool: Tool, record: ToolRecord) -> None:
-        others = self.session.scalars(
-            select(Tool).where(Tool.id != tool.id, Tool.status != "rejected")
-        ).all()
-        for other, score, reason in suggest_matches(tool, record, others):
-            self.session.add(
-                MatchSuggestion(
-                    tool_id=tool.id,
-                    candidate_id=other.id,
-                    score=score,
-                    reason=reason,
-                    created_at=utcnow(),
+        if self._others is None:
+            self._others = list(
+                self.session.execute(
+                    select(Tool.id, Tool.slug, Tool.name, Tool.family, Tool.vendor)
+                    .where(Tool.status != "rejected")
+                    .order_by(Tool.id)
                 )
             )
+        for other, score, reason in suggest_matches(tool, record, self._others):
+            self._suggestions.append(
+                (tool, other, {"score": score, "reason": reason, "created_at": utcnow()})
+            )
+        self._others.append(tool)  # new tools are candidates: later ones may match it
 
-    def _free_slug(self, record: ToolRecord) -> str:
+    def _slug_base(self, record: ToolRecord) -> str:
         keys = tool_keys(record)
-        base = (
+        return (
             (keys[0] if keys else "")
             or record.slug.strip()
             or norm_alias(record.name)
             or norm_alias(record.source_id)
             or "unnamed"
         )
+
+    def _slug_taken(self, slug: str) -> bool:
+        if slug not in self._slugs:
+            self._slugs[slug] = self.session.scalar(select(Tool.id).where(Tool.slug == slug))
+        return self._slugs[slug] is not None
+
+    def _free_slug(self, record: ToolRecord) -> str:
+        base = self._slug_base(record)
         slug, n = base, 1
-        while self.session.scalar(select(Tool.id).where(Tool.slug == slug)) is not None:
+        while self._slug_taken(slug):
             n += 1
             slug = f"{base}-{n}"
         return slug
@@ -301,20 +418,40 @@ class BatchWriter:
         norm = norm_source_id(source_id)
         if not source_id or not norm:
             return
-        exists = self.session.scalar(select(Variant.id).where(Variant.source_id_norm == norm))
-        if exists is None:
-            self.session.add(Variant(tool_id=tool.id, source_id=source_id, source_id_norm=norm))
-            self.session.flush()
+        if self._variants.get(norm) is None:
+            self._variants[norm] = tool
+            self._new_variants.append((tool, {"source_id": source_id, "source_id_norm": norm}))
 
     def _add_alias(self, tool: Tool, alias: str | None) -> None:
         """A name already taken by another tool stays with that tool."""
         norm = norm_alias(alias)
         if not alias or not norm:
             return
-        exists = self.session.scalar(select(Alias.id).where(Alias.alias_norm == norm))
-        if exists is None:
-            self.session.add(Alias(tool_id=tool.id, alias=scrub(alias), alias_norm=norm))
-            self.session.flush()
+        if self._aliases.get(norm) is None:
+            self._aliases[norm] = tool
+            self._new_aliases.append((tool, {"alias": scrub(alias), "alias_norm": norm}))
+
+    def _insert_pending(self) -> None:
+        """Bulk-insert, in decision order, what needed tool and document ids."""
+        batches: list[tuple[Any, list[dict[str, Any]]]] = [
+            (Variant, [{"tool_id": t.id, **v} for t, v in self._new_variants]),
+            (Alias, [{"tool_id": t.id, **v} for t, v in self._new_aliases]),
+            (
+                MatchSuggestion,
+                [{"tool_id": t.id, "candidate_id": o.id, **v} for t, o, v in self._suggestions],
+            ),
+            (
+                Claim,
+                [
+                    {"tool_id": c.tool.id, "document_id": c.document.id, **c.values}
+                    for c in self._claims
+                ],
+            ),
+        ]
+        for model, rows in batches:
+            if rows:  # multi-row INSERTs (insertmanyvalues), as a flush does; Core: no ORM rows
+                table = model.__table__
+                self.session.connection().execute(insert(table).returning(table.c.id), rows).all()
 
     # state and summaries -----------------------------------------------------
 
@@ -323,7 +460,7 @@ class BatchWriter:
         if not key:
             return
         key = str(key)
-        row = self._states.get(key) or self.session.get(SourceStateRow, key)
+        row = self._states.get(key)
         if row is None:
             row = SourceStateRow(key=key, updated_at=doc.fetched_at)
             self.session.add(row)
@@ -340,18 +477,21 @@ class BatchWriter:
 
     def _refresh_tools(self) -> None:
         """Count changed tools; keep the denormalised name/vendor/family current."""
-        touched = set(self._before) | self._new_tools
+        touched = self._touched | {t.id for t in self._new_tools}
         if not touched:
             return
-        claims = load_claims(self.session, touched)
+        self.claims = load_claims(self.session, touched)
+        mark = self.claim_mark or 0
         now = utcnow()
         for tool_id in sorted(touched):
-            values = resolve_claims(claims.get(tool_id, []), self.policy).values
-            tool = self.session.get(Tool, tool_id)
-            assert tool is not None
-            if tool_id in self._before and values != self._before[tool_id]:
-                self.stats.tools_changed += 1
-                tool.updated_at = now
+            claims = self.claims.get(tool_id, [])
+            values = resolve_claims(claims, self.policy).values
+            tool = self._tool(tool_id)
+            if tool_id in self._touched:
+                before = resolve_claims([c for c in claims if c.id <= mark], self.policy).values
+                if values != before:
+                    self.stats.tools_changed += 1
+                    tool.updated_at = now
             name = values.get("name") or tool.name
             if (tool.name, tool.vendor, tool.family) != (
                 name,

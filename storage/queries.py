@@ -33,14 +33,43 @@ def load_claims(session: Session, tool_ids: Iterable[int]) -> dict[int, list[Cla
     out: dict[int, list[ClaimData]] = defaultdict(list)
     if not ids:
         return out
-    rows = session.execute(
-        select(Claim, Document.url)
+    rows = session.execute(  # plain columns: no ORM objects for what only gets resolved
+        select(
+            Claim.tool_id,
+            Claim.id,
+            Claim.field,
+            Claim.value,
+            Claim.source_kind,
+            Claim.source_url,
+            Claim.method,
+            Claim.evidence,
+            Claim.confidence,
+            Claim.observed_at,
+            Claim.document_id,
+            Document.url,
+            Claim.record_key,
+        )
         .join(Document, Claim.document_id == Document.id)
         .where(Claim.tool_id.in_(ids))
         .order_by(Claim.id)
     )
-    for claim, document_url in rows:
-        out[claim.tool_id].append(claim_data(claim, document_url))
+    for row in rows:
+        out[row[0]].append(
+            ClaimData(
+                id=row[1],
+                field=row[2],
+                value=row[3],
+                source_kind=row[4],
+                source_url=row[5],
+                method=row[6],
+                evidence=row[7],
+                confidence=row[8],
+                observed_at=row[9],
+                document_id=row[10],
+                document_url=row[11],
+                record_key=row[12],
+            )
+        )
     return out
 
 
@@ -91,8 +120,16 @@ def without_own_base(
     ]
 
 
-def resolve_tool(session: Session, tool: Tool, policy: RankPolicy = DEFAULT_POLICY) -> ResolvedTool:
-    claims = load_claims(session, [tool.id]).get(tool.id, [])
+def resolve_tool(
+    session: Session,
+    tool: Tool,
+    policy: RankPolicy = DEFAULT_POLICY,
+    *,
+    claims: list[ClaimData] | None = None,
+) -> ResolvedTool:
+    """The tool resolved live; `claims`: its claims (`load_claims`) if already loaded."""
+    if claims is None:
+        claims = load_claims(session, [tool.id]).get(tool.id, [])
     variants = [v.source_id for v in tool.variants]
     overrides = load_overrides(session, [tool.id]).get(tool.id, [])
     resolution = resolve_claims(without_own_base(claims, tool.slug, variants), policy, overrides)

@@ -179,8 +179,9 @@ class Store:
         flagged, rejected tools with new evidence are reopened."""
         with self._locked() as session:
             mark = editorial.claim_mark(session)
-            stats = BatchWriter(session, run_id, self.policy).write(items)
-            editorial.after_crawl(session, mark, run_id, self.policy)
+            writer = BatchWriter(session, run_id, self.policy, claim_mark=mark)
+            stats = writer.write(items)
+            editorial.after_crawl(session, mark, run_id, self.policy, claims=writer.claims)
             return stats
 
     # incremental-crawl state -------------------------------------------------------
