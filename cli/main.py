@@ -48,11 +48,9 @@ def _emit_json(data: Any) -> None:
 
 
 def _find_slug(store: Any, ref: str) -> str:
-    slug = store.tool_slug_for(ref)
-    if slug is None:
-        err.print(f"[red]no tool matches {ref!r}[/red] (try `toolwatch tools`)")
-        raise typer.Exit(1)
-    return slug
+    from cli.editorial import find_slug
+
+    return find_slug(store, ref)
 
 
 # JSON key -> (column label, crawl stat it shows)

@@ -182,21 +182,8 @@ def aliases_for(source_id: str | None, name: str, extra: list[str] | None = None
 
 # Tokens that mark a variant of one model (not a different model): the tool key drops
 # them so base/instruct/chat repos and quantised re-uploads group under one tool.
-_KEY_DROP = {
-    "base",
-    "instruct",
-    "instruction",
-    "chat",
-    "it",
-    "hf",
-    "sft",
-    "dpo",
-    "rlhf",
-    "pretrained",
-} | (
-    _VARIANT_TOKENS
-    - {"preview", "turbo", "latest", "open", "vision", "text", "dense"}  # product names
-)
+_KEY_DROP = _VARIANT_TOKENS - {"preview", "turbo", "latest", "open", "vision", "text", "dense"}
+"""Variant tokens, less the ones that name a different product (`Qwen2.5-Turbo`)."""
 _QUANT_RE = re.compile(r"i?q\d+")
 # GGUF/GGML quant labels (`Q4_K_M`, `IQ3_XS`, `Q8_0`) and precision suffixes, whole.
 _QUANT_SUFFIX = re.compile(r"[-_.](?:i?q\d+(?:_[0-9a-z]+)*|f16|f32|bf16)(?=$|[-_.])", re.I)
