@@ -20,17 +20,16 @@ summary and the article page has to be fetched.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import re
-import warnings
 import xml.parsers.expat
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 from lxml import etree
+
+from normalizer.feed_entry import iso_time, quiet_get
 
 ENTRY_TAGS = frozenset({"item", "entry"})
 ENTRY_PARENTS = frozenset({"channel", "feed", "RDF"})
@@ -180,20 +179,6 @@ def _entry_namespaces(body: bytes) -> list[dict[str, str]]:
 # -- reading ----------------------------------------------------------------------
 
 
-def _quiet_get(entry: Any, key: str) -> Any:
-    """feedparser warns when `updated_parsed` falls back to `published_parsed`."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return entry.get(key)
-
-
-def _iso(parsed: Any) -> str | None:
-    """ISO 8601 UTC of a feedparser time tuple."""
-    if not parsed:
-        return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), UTC).isoformat()
-
-
 def _body_html(entry: Any) -> str | None:
     summary = entry.get("summary") or ""
     for content in entry.get("content") or []:
@@ -260,8 +245,8 @@ def parse_feed(body: bytes, url: str) -> Feed:
                 entry_id=_entry_id(e),
                 link=(e.get("link") or None),
                 title=(e.get("title") or None),
-                published=_iso(e.get("published_parsed")),
-                updated=_iso(_quiet_get(e, "updated_parsed")),
+                published=iso_time(e.get("published_parsed")),
+                updated=iso_time(quiet_get(e, "updated_parsed")),
                 body_html=_body_html(e),
                 summary=(e.get("summary") or None),
                 fragment=fragment,

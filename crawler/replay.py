@@ -110,15 +110,6 @@ class ReplayUnmatchedRequest(IgnoreRequest):
         super().__init__(msg + (f" ({detail})" if detail else ""))
 
 
-def replay_settings(replay_dir: str | Path, *, strict: bool = True) -> dict[str, Any]:
-    """Settings that replay a crawl from `replay_dir` (for tests, the CLI and the demo)."""
-    return {
-        "TOOLWATCH_REPLAY_DIR": str(replay_dir),
-        "TOOLWATCH_REPLAY_STRICT": strict,
-        "TOOLWATCH_RECORD_DIR": None,
-    }
-
-
 def _header_text(value: bytes) -> str:
     try:
         return value.decode("utf-8")

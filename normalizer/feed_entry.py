@@ -80,14 +80,14 @@ def wrap_fragment(fragment: str) -> str:
     return f'<rss version="2.0"{decls}><channel>{fragment}</channel></rss>'
 
 
-def _quiet_get(entry: Any, key: str) -> Any:
+def quiet_get(entry: Any, key: str) -> Any:
     """feedparser warns when `updated_parsed` falls back to `published_parsed`."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         return entry.get(key)
 
 
-def _iso(parsed: Any) -> str | None:
+def iso_time(parsed: Any) -> str | None:
     """ISO 8601 UTC of a feedparser time tuple."""
     if not parsed:
         return None
@@ -107,7 +107,8 @@ def read_entry(fragment: str) -> dict[str, Any]:
         "id": e.get("id"),
         "title": e.get("title"),
         "link": e.get("link"),
-        "published": _iso(e.get("published_parsed")) or _iso(_quiet_get(e, "updated_parsed")),
+        "published": iso_time(e.get("published_parsed"))
+        or iso_time(quiet_get(e, "updated_parsed")),
         "content": max(contents, key=len) if contents else None,
         "summary": e.get("summary"),
         "summary_is_html": "html" in ((e.get("summary_detail") or {}).get("type") or ""),

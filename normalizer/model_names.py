@@ -309,11 +309,6 @@ def plausible_name(name: str) -> bool:
     return not has_non_model_word(name.strip("`")) and not only_qualifiers(name.strip("`"))
 
 
-def shaped_like_model(name: str) -> bool:
-    """A plausible name with a family prefix or a version token."""
-    return plausible_name(name) and (has_version(name) or is_known_family(name))
-
-
 def title_is_announcing(title: str) -> bool:
     """False for how-tos, opinion, company news (`Run ...`, `Bringing ...`, `Improving ...`)."""
     t = title.strip().strip("\"'“”")

@@ -35,17 +35,3 @@ def to_number(num: str, unit: str | None) -> float | None:
             return None
         value *= scale
     return value
-
-
-def parse_quantity(text: str) -> float | None:
-    """The first quantity in `text` (`8K` -> 8000.0, `32,768` -> 32768.0)."""
-    m = QUANTITY_RE.search(text)
-    if not m:
-        return None
-    return to_number(m.group(1), m.group(2))
-
-
-def as_int(value: float | None) -> int | None:
-    if value is None:
-        return None
-    return int(round(value))

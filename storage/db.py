@@ -81,10 +81,6 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     return engine
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def init_db(engine: Engine) -> None:
     """Bring the schema to the newest migration (`storage.migrations.upgrade`).
 

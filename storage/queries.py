@@ -73,23 +73,6 @@ def load_claims(session: Session, tool_ids: Iterable[int]) -> dict[int, list[Cla
     return out
 
 
-def claim_data(claim: Claim, document_url: str) -> ClaimData:
-    return ClaimData(
-        id=claim.id,
-        field=claim.field,
-        value=claim.value,
-        source_kind=claim.source_kind,
-        source_url=claim.source_url,
-        method=claim.method,
-        evidence=claim.evidence,
-        confidence=claim.confidence,
-        observed_at=claim.observed_at,
-        document_id=claim.document_id,
-        document_url=document_url,
-        record_key=claim.record_key,
-    )
-
-
 BASE_FIELDS = ("base_model", "base_model_relation")
 
 
