@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from build_cassettes import _get  # noqa: E402
+from build_cassettes import _get, write_or_check  # noqa: E402
 
 from crawler.cassettes import Interaction, save_cassette  # noqa: E402
 from crawler.feeds import parse_feed  # noqa: E402
@@ -421,21 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.print_demo_sources:
         print(demo_sources(corpus), end="")
         return 0
-    if not args.check:
-        for path in build(corpus, args.out):
-            print(path.relative_to(args.out))
-        return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        stale = [
-            p.relative_to(tmp)
-            for p in build(corpus, Path(tmp))
-            if not (args.out / p.relative_to(tmp)).is_file()
-            or (args.out / p.relative_to(tmp)).read_bytes() != p.read_bytes()
-        ]
-        shutil.rmtree(tmp, ignore_errors=True)
-    for p in stale:
-        print(f"out of date: {p}", file=sys.stderr)
-    return 1 if stale else 0
+    return write_or_check(lambda out: build(corpus, out), args.out, args.check)
 
 
 if __name__ == "__main__":

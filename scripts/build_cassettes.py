@@ -28,6 +28,7 @@ import json
 import sys
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -420,16 +421,22 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.corpus / "hf_api").is_dir():
         print(f"no corpus at {args.corpus} (expected hf_api/ and hf_cards/)", file=sys.stderr)
         return 2
-    if not args.check:
-        for path in build(args.corpus, args.out):
-            print(path.relative_to(args.out))
+    return write_or_check(lambda out: build(args.corpus, out), args.out, args.check)
+
+
+def write_or_check(build_into: Callable[[Path], list[Path]], out: Path, check: bool) -> int:
+    """Write the built files into `out`; or, with `check`, build them aside and report
+    (exit 1) every committed file that differs. Shared by every cassette builder."""
+    if not check:
+        for path in build_into(out):
+            print(path.relative_to(out))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         stale = [
             p.relative_to(tmp)
-            for p in build(args.corpus, Path(tmp))
-            if not (args.out / p.relative_to(tmp)).is_file()
-            or (args.out / p.relative_to(tmp)).read_bytes() != p.read_bytes()
+            for p in build_into(Path(tmp))
+            if not (out / p.relative_to(tmp)).is_file()
+            or (out / p.relative_to(tmp)).read_bytes() != p.read_bytes()
         ]
     for p in stale:
         print(f"out of date: {p}", file=sys.stderr)

@@ -34,7 +34,6 @@ import hashlib
 import json
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,7 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from build_cassettes import JSON, RECORDED_DATE, TEXT, _get  # noqa: E402
+from build_cassettes import JSON, RECORDED_DATE, TEXT, _get, write_or_check  # noqa: E402
 
 from crawler.cassettes import Interaction, save_cassette  # noqa: E402
 
@@ -290,20 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.corpus / CAPTURE).is_file():
         print(f"no OpenRouter capture at {args.corpus / CAPTURE}", file=sys.stderr)
         return 2
-    if not args.check:
-        for path in build(args.corpus, args.out):
-            print(path.relative_to(args.out))
-        return 0
-    with tempfile.TemporaryDirectory() as tmp:
-        stale = [
-            p.relative_to(tmp)
-            for p in build(args.corpus, Path(tmp))
-            if not (args.out / p.relative_to(tmp)).is_file()
-            or (args.out / p.relative_to(tmp)).read_bytes() != p.read_bytes()
-        ]
-    for p in stale:
-        print(f"out of date: {p}", file=sys.stderr)
-    return 1 if stale else 0
+    return write_or_check(lambda out: build(args.corpus, out), args.out, args.check)
 
 
 if __name__ == "__main__":
