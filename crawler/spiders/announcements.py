@@ -37,6 +37,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import feeds
+from crawler.documents import document, provenance_headers
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import FeedSource, PostSource, Sources, load_sources
@@ -280,7 +281,7 @@ class AnnouncementsSpider(scrapy.Spider):
             "namespaces": entry.namespaces,
             "full_content": entry.full_content,
         }
-        meta |= self._provenance_headers(response)
+        meta |= provenance_headers(response)
         return RawDocument(
             url=entry.link or f"{feed_url}#{entry.entry_id}",
             kind=DocKind.ANNOUNCEMENT,
@@ -311,14 +312,6 @@ class AnnouncementsSpider(scrapy.Spider):
 
     # -- wrapping -------------------------------------------------------------
 
-    @staticmethod
-    def _provenance_headers(response: Response) -> dict[str, str]:
-        out = {}
-        for header in (b"X-Toolwatch-Assembled", b"X-Toolwatch-Source"):
-            if value := response.headers.get(header):
-                out[header.decode().lower()] = value.decode("utf-8", "replace")
-        return out
-
     def _document(
         self,
         response: Response,
@@ -331,20 +324,7 @@ class AnnouncementsSpider(scrapy.Spider):
         meta: dict[str, Any] = dict(extra or {})
         if state_key is not None:
             meta |= {"state_key": state_key, "sha": sha}
-        if validators:
-            for header, name in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
-                if value := response.headers.get(header):
-                    meta[name] = value.decode("latin-1")
-        meta |= self._provenance_headers(response)
-        ctype = response.headers.get(b"Content-Type")
-        return RawDocument(
-            url=response.url,
-            kind=DocKind.ANNOUNCEMENT,
-            body=response.body,
-            status=response.status,
-            content_type=ctype.decode("latin-1") if ctype else None,
-            meta=meta,
-        )
+        return document(response, DocKind.ANNOUNCEMENT, meta, validators=validators)
 
     def _failure(self, response: Response, what: str, key: str | None = None) -> CrawlFailure:
         self.crawler.stats.inc_value(f"{STAT}/http_{response.status}")

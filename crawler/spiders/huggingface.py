@@ -15,6 +15,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler import hub
+from crawler.documents import document
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import HuggingFaceSources, load_sources
@@ -172,21 +173,7 @@ class HuggingFaceSpider(scrapy.Spider):
         meta: dict[str, Any] = {"source_id": repo_id}
         if sha is not None:
             meta |= {"state_key": hub.state_key(repo_id), "sha": sha}
-        for header, name in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
-            if value := response.headers.get(header):
-                meta[name] = value.decode("latin-1")
-        for header in (b"X-Toolwatch-Assembled", b"X-Toolwatch-Source"):
-            if value := response.headers.get(header):
-                meta[header.decode().lower()] = value.decode("utf-8", "replace")
-        ctype = response.headers.get(b"Content-Type")
-        return RawDocument(
-            url=response.url,
-            kind=kind,
-            body=response.body,
-            status=response.status,
-            content_type=ctype.decode("latin-1") if ctype else None,
-            meta=meta,
-        )
+        return document(response, kind, meta)
 
     def _failure(self, response: Response, what: str, key: str | None = None) -> CrawlFailure:
         code = response.headers.get(b"X-Error-Code", b"").decode("latin-1")

@@ -20,10 +20,11 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.documents import document
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import PriceListSource, load_sources
-from normalizer.models import DocKind, RawDocument
+from normalizer.models import DocKind
 
 # Statuses the callback sees itself: 304 is "unchanged", the others are recorded failures.
 HANDLED = [304, 401, 403, 404, 410]
@@ -107,21 +108,7 @@ class PricesSpider(scrapy.Spider):
             "provider": source.provider,
             "format": source.format,
         }
-        for header, name in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
-            if value := response.headers.get(header):
-                meta[name] = value.decode("latin-1")
-        for header in (b"X-Toolwatch-Assembled", b"X-Toolwatch-Source"):
-            if value := response.headers.get(header):
-                meta[header.decode().lower()] = value.decode("utf-8", "replace")
-        ctype = response.headers.get(b"Content-Type")
-        yield RawDocument(
-            url=response.url,
-            kind=DocKind.PRICE_LIST,
-            body=response.body,
-            status=response.status,
-            content_type=ctype.decode("latin-1") if ctype else None,
-            meta=meta,
-        )
+        yield document(response, DocKind.PRICE_LIST, meta)
 
     def on_error(self, failure: Failure) -> Iterable[Any]:
         yield failure_item(failure, self.crawler.stats, "prices")
