@@ -14,10 +14,10 @@ from itertools import count
 from typing import Any
 
 import uvicorn
+from builders import T0, doc, item, record
 
 from normalizer.models import DocKind, License, Link, Parameters, Price, Pricing
 from storage import Store
-from storage.testing import T0, doc, item, record
 
 ED = "ann"
 LEAK = "LEAK"

@@ -16,12 +16,12 @@ from typing import Any
 import httpx
 import pytest
 from api_support import ED, LEAK, PUBLISHED, crawl, live_server, publish_more, seed
+from builders import record
 
 from storage import Store
 from storage.catalog import PublicChange
 from storage.export import export_dataset
 from storage.history import replay
-from storage.testing import record
 
 API = "/api/v1"
 

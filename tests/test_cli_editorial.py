@@ -8,12 +8,12 @@ import json
 from datetime import timedelta
 
 import pytest
+from builders import T0, doc, item, record
 from typer.testing import CliRunner
 
 from cli.main import app
 from normalizer.models import License
 from storage import Store
-from storage.testing import T0, doc, item, record
 
 runner = CliRunner()
 

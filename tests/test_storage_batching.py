@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from builders import T0, doc, item, record
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from test_storage_editorial_property import fresh_url
@@ -34,7 +35,6 @@ from storage.schema import (
     Tool,
     Variant,
 )
-from storage.testing import T0, doc, item, record
 
 ED = "ed"
 Items = list[tuple[RawDocument, NormalizeResult]]

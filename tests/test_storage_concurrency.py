@@ -6,9 +6,10 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
+from builders import T0, doc, item, record
+
 from normalizer.models import DocKind, NormalizeResult, Parameters, RawDocument
 from storage import Store
-from storage.testing import T0, doc, item, record
 
 BATCHES = 15
 SHARED = ("alpha", "beta", "gamma")  # every worker finds-or-creates these tools

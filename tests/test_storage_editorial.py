@@ -9,6 +9,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+from builders import T0, doc, item, record
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,6 @@ from storage.errors import (
 from storage.history import replay
 from storage.published import published_values
 from storage.schema import Claim
-from storage.testing import T0, doc, item, record
 
 ED = "ann"
 _urls = count()

@@ -27,6 +27,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from builders import T0, doc, item, record
 from conftest import pg_base_url
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -39,7 +40,6 @@ from storage.errors import EditorialError
 from storage.history import replay, same
 from storage.published import published_values
 from storage.review import REVIEWED_FIELDS
-from storage.testing import T0, doc, item, record
 
 ED = "ed"
 TOOLS = ("org/Alpha-7B", "org/Beta-7B", "org/Gamma-7B")

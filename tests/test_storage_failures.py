@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from builders import T0, doc, item, record
 from pydantic_core import PydanticSerializationError
 from sqlalchemy import event, exc, select
 from sqlalchemy.orm import Session
@@ -15,7 +16,6 @@ from sqlalchemy.orm import Session
 from normalizer.models import DocKind, NormalizeResult, RawDocument
 from storage import Store
 from storage.schema import Document
-from storage.testing import T0, doc, item, record
 
 Hook = Callable[[Any, Any, str, Any, Any, bool], tuple[str, Any]]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from builders import T0, doc, item, record
 
 from normalizer.models import DocKind, ToolRecord
 from storage import Store
 from storage.ingest import DERIVATIVE_WEIGHT
-from storage.testing import T0, doc, item, record
 
 BASE = "meta-llama/Llama-3.1-8B"
 INSTRUCT = "meta-llama/Llama-3.1-8B-Instruct"

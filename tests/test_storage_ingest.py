@@ -5,6 +5,7 @@ from __future__ import annotations
 import zlib
 from datetime import timedelta
 
+from builders import T0, doc, item, record
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -12,7 +13,6 @@ from normalizer.models import DocKind, Parameters, RawDocument
 from storage import Store
 from storage.ingest import content_hash
 from storage.schema import Claim, Document, Tool
-from storage.testing import T0, doc, item, record
 
 CARD = "https://huggingface.co/meta-llama/Llama-3.1-8B-Instruct"
 API = "https://huggingface.co/api/models/meta-llama/Llama-3.1-8B-Instruct"

@@ -7,6 +7,7 @@ from itertools import count
 from typing import Any
 
 import pytest
+from builders import T0
 
 from storage.ranking import DEFAULT_POLICY, RankPolicy
 from storage.resolve import (
@@ -17,7 +18,6 @@ from storage.resolve import (
     ranked,
     resolve_claims,
 )
-from storage.testing import T0
 
 _ids = count(1)
 _DOC_IDS: dict[str, int] = {}

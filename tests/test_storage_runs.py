@@ -6,13 +6,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from builders import T0, doc, item, record
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from normalizer.models import DocKind, NormalizeResult, RawDocument
 from storage import Store
 from storage.schema import CrawlError, CrawlRun, Document
-from storage.testing import T0, doc, item, record
 
 
 def test_run_lifecycle(store: Store) -> None:

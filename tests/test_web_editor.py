@@ -12,11 +12,11 @@ from itertools import count
 from typing import Any
 
 import pytest
+from builders import T0, doc, item, record
 from fastapi.testclient import TestClient
 
 from normalizer.models import DocKind, License, Link, LinkType
 from storage import Store
-from storage.testing import T0, doc, item, record
 from web.app import create_app
 
 ED, PASSWORD = "ann", "correct horse"

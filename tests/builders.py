@@ -1,4 +1,4 @@
-"""Small builders for tests that feed the Store (no normalizer needed)."""
+"""Small builders for tests that feed the Store (no normalizer needed); kept out of the wheel."""
 
 from __future__ import annotations
 
