@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := demo.db
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench eval clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,15 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+EVAL_SETS := eval/dev.jsonl eval/heldout.jsonl eval/heldout2.jsonl eval/heldout3.jsonl
+
+# Score the normalizer on every labeled set kept in the repository (documents in eval/docs
+# and tests/fixtures/corpus); see eval/README.md for what each set is.
+eval: install
+	@for set in $(EVAL_SETS); do echo "== $$set"; \
+	  PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python eval/score.py --labels $$set \
+	    --docs eval/docs --docs tests/fixtures/corpus || exit 1; done
 
 bench: install
 	$(BIN)/python bench/normalize_corpus.py

@@ -175,8 +175,13 @@ def normalize(
 ) -> None:
     """Print the records one document yields, as a JSON array."""
     from normalizer import normalize as run
+    from normalizer.errors import DocumentRefused
 
-    result = run(kind, path.read_bytes(), source_url, filename=path.name)
+    try:
+        result = run(kind, path.read_bytes(), source_url, filename=path.name)
+    except DocumentRefused as exc:
+        print(f"error: {path}: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     _emit_json([r.model_dump(mode="json", exclude_none=True) for r in result.records])

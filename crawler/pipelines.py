@@ -22,6 +22,7 @@ from twisted.internet.threads import deferToThread
 from crawler.items import CrawlFailure
 from crawler.spool import Spool
 from normalizer import normalize
+from normalizer.errors import DocumentRefused
 from normalizer.models import NormalizeResult, RawDocument
 from storage.store import Store
 from storage.views import SourceState
@@ -37,7 +38,17 @@ def normalize_document(doc: RawDocument) -> NormalizeResult:
         return NormalizeResult(kind=doc.kind, source_url=doc.url, warnings=[f"HTTP {doc.status}"])
     try:
         return normalize(
-            doc.kind, doc.body, doc.url, doc.fetched_at, repo_id=doc.meta.get("source_id")
+            doc.kind,
+            doc.body,
+            doc.url,
+            doc.fetched_at,
+            repo_id=doc.meta.get("source_id"),
+            content_type=doc.content_type,
+        )
+    except DocumentRefused as exc:  # bad input (alias bomb, over budget, undecodable)
+        log.warning("normalizer refused %s: %s", doc.url, exc)
+        return NormalizeResult(
+            kind=doc.kind, source_url=doc.url, warnings=[f"normalizer error: refused: {exc}"]
         )
     except Exception as exc:  # noqa: BLE001 - the raw document is still stored
         log.exception("normalizer failed on %s", doc.url)

@@ -1,10 +1,18 @@
-"""Route a document to the extractor for its kind."""
+"""Route a document to the extractor for its kind, within a per-document budget."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
+from normalizer.errors import DocumentOverBudget
 from normalizer.models import DocKind, NormalizeResult, utcnow
+from normalizer.parse import decode
+
+MAX_DOCUMENT_BYTES = 32 << 20
+"""Twice the crawler's DOWNLOAD_MAXSIZE: a larger body was not fetched by us."""
+TIME_BUDGET_S = 20.0
+"""Checked between stages (decode, extract): a document still running past it is refused."""
 
 
 def normalize(
@@ -15,12 +23,45 @@ def normalize(
     *,
     filename: str | None = None,
     repo_id: str | None = None,
+    content_type: str | None = None,
 ) -> NormalizeResult:
     """Normalise one document. `filename` helps infer identity when no URL is known;
-    `repo_id` is the Hugging Face repo a crawler fetched a card for."""
+    `repo_id` is the Hugging Face repo a crawler fetched a card for; `content_type` is the
+    HTTP header, whose charset decides how the bytes are read.
+
+    Raises `normalizer.errors.DocumentRefused` (over budget, unsafe front matter,
+    undecodable bytes): bad input, which the caller records as an error for the document.
+    """
+    started = time.monotonic()
     kind = DocKind(kind)
     observed_at = observed_at or utcnow()
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    if len(body) > MAX_DOCUMENT_BYTES:
+        raise DocumentOverBudget(f"{len(body)} bytes (limit {MAX_DOCUMENT_BYTES})")
+    charset_note: str | None = None
+    if isinstance(body, bytes):
+        decoded = decode(body, content_type)
+        text = decoded.text
+        if decoded.method not in ("utf-8", "bom", "http") or decoded.encoding != "utf-8":
+            charset_note = f"decoded as {decoded.encoding} ({decoded.method})"
+    else:
+        text = body
+    result = _extract(kind, text, source_url, observed_at, filename, repo_id)
+    if charset_note:
+        result.warnings.append(charset_note)
+    elapsed = time.monotonic() - started
+    if elapsed > TIME_BUDGET_S:
+        raise DocumentOverBudget(f"took {elapsed:.1f} s (budget {TIME_BUDGET_S:.0f} s)")
+    return result
+
+
+def _extract(
+    kind: DocKind,
+    text: str,
+    source_url: str | None,
+    observed_at: datetime,
+    filename: str | None,
+    repo_id: str | None,
+) -> NormalizeResult:
     if kind is DocKind.HF_CARD:
         from normalizer.hf_card import normalize_card
 

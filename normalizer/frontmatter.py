@@ -1,4 +1,11 @@
-"""YAML front matter of model cards and posts (yaml.safe_load only)."""
+"""YAML front matter of model cards and posts: safe loading, bounded.
+
+Only the safe constructors (libyaml's CSafeLoader when PyYAML has it). Aliases are
+refused: a card never needs them, and a few hundred bytes of nested aliases expand to
+gigabytes once anything walks the result (the "billion laughs" shape). Front matter
+larger than `MAX_YAML_BYTES` is refused too. Both raise `UnsafeFrontMatter`, which the
+pipeline records as an error for that document while the rest of its batch is stored.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from normalizer.errors import UnsafeFrontMatter
 
 _OPEN_RE = re.compile(r"\A\ufeff?(?:[ \t]*\r?\n)*---[ \t]*\r?\n")
 _CLOSE_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.M)
@@ -20,9 +29,31 @@ _CARD_KEYS = re.compile(
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+MAX_YAML_BYTES = 1 << 20
+"""Front matter above 1 MiB is refused (the largest real cards, with chat templates,
+hold under 100 KB)."""
+_ANCHOR_RE = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]+", re.M)
+
+
 def safe_load(text: str) -> Any:
-    """`yaml.safe_load`, on libyaml when available."""
+    """`yaml.safe_load` on libyaml, refusing aliases and oversized input."""
+    if len(text) > MAX_YAML_BYTES:
+        raise UnsafeFrontMatter(f"YAML block of {len(text)} characters (limit {MAX_YAML_BYTES})")
+    if "*" in text and _ANCHOR_RE.search(text):
+        _refuse_aliases(text)
     return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a SafeLoader
+
+
+def _refuse_aliases(text: str) -> None:
+    """Walk the YAML events (libyaml) and refuse the first alias; nothing is constructed."""
+    try:
+        for event in yaml.parse(text, Loader=_SAFE_LOADER):
+            if isinstance(event, yaml.AliasEvent):
+                raise UnsafeFrontMatter(
+                    f"YAML alias *{event.anchor} (aliases are refused: alias-bomb shape)"
+                )
+    except yaml.YAMLError:
+        return  # invalid YAML: the loader itself reports it
 
 
 STUB_BODIES = ("entry not found", "error: the path", "404: not found", "not found")

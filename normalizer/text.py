@@ -16,6 +16,8 @@ from functools import cached_property
 
 import nh3
 
+from normalizer.parse import ParsedDocument, parse_markup
+
 _FENCE_RE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.S | re.M)
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _SCRIPT_RE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.S | re.I)
@@ -202,23 +204,29 @@ def sanitize_line(text: str, limit: int = 200) -> str | None:
 
 @dataclass
 class Doc:
-    """Cached views of one document body (Markdown/HTML/plain)."""
+    """Views of one document body (Markdown/HTML/plain), all read off one parse
+    (`normalizer.parse`): blocks, links and tables come from the cmark-gfm/lxml tree."""
 
     markup: str
+    is_html: bool = False
     _extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
+    def parsed(self) -> ParsedDocument:
+        return parse_markup(self.markup, is_html=self.is_html)
+
+    @cached_property
     def plain(self) -> str:
-        return to_plain(self.markup)
+        return self.parsed.plain
 
     @cached_property
     def sentences(self) -> list[str]:
-        return sentences(self.plain)
+        return self.parsed.sentences
 
     @cached_property
     def links(self) -> list[tuple[str, str]]:
-        return links(self.markup)
+        return [(lk.text, lk.url) for lk in self.parsed.links]
 
     @cached_property
     def tables(self) -> list[list[list[str]]]:
-        return markdown_tables(self.markup) + html_tables(self.markup)
+        return [t.grid for t in self.parsed.tables]

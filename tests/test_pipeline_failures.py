@@ -86,3 +86,25 @@ def test_spool_round_trip_keeps_bodies_byte_exact(tmp_path: Path) -> None:
     (tmp_path / "batch-zzzz.jsonl").write_text("not json\n")
     [(_, docs, _)] = list(spool.pending())
     assert docs[0].body == bytes(range(256))
+
+
+def test_an_alias_bomb_card_is_recorded_as_an_error_and_its_batch_mate_is_stored(
+    tmp_path: Path,
+) -> None:
+    from test_normalizer_input_safety import alias_bomb
+
+    db = f"sqlite:///{tmp_path}/t.db"
+    bomb = RawDocument(
+        url="https://huggingface.co/org/bomb-7b/raw/main/README.md",
+        kind=DocKind.HF_CARD,
+        body=alias_bomb(),
+        meta={"source_id": "org/bomb-7b"},
+    )
+    p = pipeline(db, tmp_path / "spool")
+    p._write([bomb, card("org/good-7b")], [])
+    with Store(db) as store:
+        assert store.tool_slug_for("org/good-7b") is not None
+        assert store.tool_slug_for("org/bomb-7b") is None
+        stats = store.stats()
+        assert stats["errors"]["by_kind"] == {"normalize": 1}
+        assert stats["documents"]["total"] == 2  # the refused body is still kept raw

@@ -1,0 +1,93 @@
+"""The parsed document every extractor reads: one shape for Markdown, HTML and plain text.
+
+Built once per document by `normalizer.parse.parse_markup`; extractors never look at
+markup again. Blocks keep their kind (heading, paragraph, item, row, caption) and the
+heading they sit under, so a mention knows its section; tables keep header and rows
+(and can be read transposed); links know what they point at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    text: str
+    url: str
+    target: str
+    """hub-model | hub-dataset | hub-space | hub-collection | github | arxiv | license |
+    modelscope | other"""
+    repo_id: str | None = None
+    """`org/name` for Hub model links."""
+
+
+@dataclass(slots=True)
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    section: int = -1
+    """Index of the heading the table sits under (-1: before any heading)."""
+
+    @property
+    def grid(self) -> list[list[str]]:
+        """Header first, then rows: the shape the older readers take."""
+        return [self.header, *self.rows]
+
+    def transposed(self) -> Table | None:
+        """Rows become columns (`| Models | a | b |` / `| # Params | 7B | 70B |`)."""
+        grid = self.grid
+        width = max((len(r) for r in grid), default=0)
+        if width < 2 or len(grid) < 2:
+            return None
+        cols = [[r[i] if i < len(r) else "" for r in grid] for i in range(width)]
+        return Table(header=cols[0], rows=cols[1:], section=self.section)
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: str
+    """heading | paragraph | item | row | caption"""
+    text: str
+    section: int = -1
+
+
+@dataclass
+class ParsedDocument:
+    blocks: list[Block] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    code: list[str] = field(default_factory=list)
+    """Code blocks and inline code spans longer than a word, verbatim."""
+    front_matter: dict[str, object] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str | None:
+        """The first top-level heading (`#`), else the first heading of any level."""
+        for h in self.headings:
+            if h.level == 1:
+                return h.text
+        return self.headings[0].text if self.headings else None
+
+    @cached_property
+    def plain(self) -> str:
+        """Visible text, one block per paragraph (blank lines between blocks)."""
+        return "\n\n".join(b.text for b in self.blocks if b.text)
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        from normalizer.text import sentences
+
+        return sentences(self.plain)
+
+    def section_title(self, index: int) -> str | None:
+        return self.headings[index].text if 0 <= index < len(self.headings) else None
