@@ -33,6 +33,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from normalizer.models import utcnow
+from storage.diff import meaningfully_same
 from storage.errors import InvalidTransition, ReviewNotFound, ToolNotFound
 from storage.history import record_status, same, set_published_value, snapshot
 from storage.ingest import is_empty
@@ -176,6 +177,18 @@ def sync_published(
                 session, tool, field, new, provenance.get(field), actor=actor, reason=reason, at=at
             )
             supersede(field, f"published by {actor}: {reason}")
+        elif meaningfully_same(field, old, new):  # a re-check: history, not review
+            set_published_value(
+                session,
+                tool,
+                field,
+                new,
+                provenance.get(field),
+                actor=actor,
+                reason=f"{reason}: re-checked, no change beyond check times or rounding",
+                at=at,
+            )
+            supersede(field, "re-checked: the sources agree with the published value")
         else:
             propose_change(session, tool, field, old, new, _sources(resolved, field), at)
     _refresh_columns(tool, values)
@@ -216,9 +229,39 @@ def reject(session: Session, slug: str, actor: str, reason: str) -> Tool:
     tool = tool_or_fail(session, slug)
     _require(tool, ("candidate",), "reject")
     now = utcnow()
-    mark = int(session.scalar(select(func.max(Document.id))) or 0)
     tool.status, tool.updated_at = "rejected", now
-    _decide(session, tool, "reject", actor, reason, now, {"document_mark": mark})
+    _decide(session, tool, "reject", actor, reason, now, {"document_mark": _document_mark(session)})
+    return tool
+
+
+def _document_mark(session: Session) -> int:
+    """The newest document id: evidence from a newer document may reopen the tool."""
+    return int(session.scalar(select(func.max(Document.id))) or 0)
+
+
+def withdraw(session: Session, slug: str, actor: str, reason: str) -> Tool:
+    """Unpublish a published tool: it leaves the published set (a `_status` change in
+    the feed) and becomes `rejected`, logged as a `withdraw` decision. Like a rejection,
+    it comes back to the queue only with new evidence; accepting publishes it again."""
+    if not reason.strip():
+        raise InvalidTransition("a withdrawal needs a reason")
+    tool = tool_or_fail(session, slug)
+    _require(tool, ("published",), "withdraw")
+    now = utcnow()
+    tool.status, tool.updated_at = "rejected", now
+    _decide(
+        session, tool, "withdraw", actor, reason, now, {"document_mark": _document_mark(session)}
+    )
+    record_status(session, tool, "published", "rejected", actor=actor, reason=reason, at=now)
+    session.execute(
+        update(ReviewItem)
+        .where(
+            ReviewItem.tool_id == tool.id,
+            ReviewItem.kind == "change",
+            ReviewItem.status == "pending",
+        )
+        .values(status="superseded", updated_at=now, note=f"withdrawn by {actor}: {reason}")
+    )
     return tool
 
 
@@ -386,7 +429,7 @@ def set_override(
     if item is not None and not same(item.old, stored):
         item.status, item.updated_at, item.note = "superseded", now, "override changed"
     tool.updated_at = now
-    session.flush()
+    _decide(session, tool, "override", actor, reason, now, {"field": field, "value": stored})
     _after_override(session, tool, field, actor, f"override: {reason}", policy, now)
     return stored
 
@@ -411,7 +454,9 @@ def clear_override(
     if item is not None:
         item.status, item.updated_at, item.note = "superseded", now, "override cleared"
     tool.updated_at = now
-    session.flush()
+    _decide(
+        session, tool, "clear-override", actor, reason, now, {"field": field, "value": row.value}
+    )
     why = f"override cleared: {reason}" if reason else "override cleared"
     _after_override(session, tool, field, actor, why, policy, now)
     return True
@@ -452,7 +497,15 @@ def decide_review(
     item.status = "accepted" if accept else "rejected"
     item.decided_by, item.decided_at, item.updated_at = actor, now, now
     item.note = note or None
-    session.flush()
+    _decide(
+        session,
+        tool,
+        "review-accept" if accept else "review-reject",
+        actor,
+        note,
+        now,
+        {"item": item.id, "kind": item.kind, "field": item.field, "old": item.old, "new": item.new},
+    )
     if not accept:
         return item
     why = f"review #{item.id} accepted" + (f": {note}" if note else "")
@@ -562,7 +615,7 @@ def _maybe_reopen(
     actor: str,
     at: datetime,
 ) -> None:
-    rejection = last_decision(session, tool.id, "reject")
+    rejection = last_decision(session, tool.id, "reject", "withdraw")
     mark = int((rejection.data or {}).get("document_mark", 0)) if rejection else 0
     fresh = [(c, url) for c, url in claims if c.document_id > mark]
     if not fresh:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.diff import meaningfully_same
 from storage.history import same
 from storage.schema import ReviewItem, Tool
 from storage.views import ReviewItemView
@@ -47,10 +48,13 @@ def propose_change(
     at: datetime,
 ) -> ReviewItem | None:
     """Open (or update) the pending change of a published field."""
+    sources = sources[:MAX_SOURCES]
     item = pending(session, tool.id, "change", field)
     if item is not None:
         if not (same(item.new, new) and same(item.old, old)):
-            item.old, item.new, item.sources, item.updated_at = old, new, sources, at
+            item.old, item.new, item.updated_at = old, new, at
+        if not same(item.sources, sources):  # always the claims behind the value now
+            item.sources = sources
         return item
     last_rejected = session.scalar(
         select(ReviewItem)
@@ -63,15 +67,20 @@ def propose_change(
         .order_by(ReviewItem.id.desc())
         .limit(1)
     )
-    if last_rejected is not None and same(last_rejected.new, new) and same(last_rejected.old, old):
-        return None  # an editor already said no to exactly this
+    if (
+        last_rejected is not None
+        and same(last_rejected.old, old)
+        and meaningfully_same(field, last_rejected.new, new)
+    ):  # an editor already said no to this (perhaps checked again since)
+        last_rejected.new, last_rejected.sources = new, sources
+        return None
     item = ReviewItem(
         tool_id=tool.id,
         kind="change",
         field=field,
         old=old,
         new=new,
-        sources=sources[:MAX_SOURCES],
+        sources=sources,
         status="pending",
         created_at=at,
         updated_at=at,

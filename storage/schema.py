@@ -229,7 +229,20 @@ class MatchSuggestion(Base):
 
 REVIEW_KINDS = ("change", "conflict")
 REVIEW_STATUSES = ("pending", "accepted", "rejected", "superseded")
-DECISION_ACTIONS = ("accept", "reject", "merge", "unmerge", "reopen")
+DECISION_ACTIONS = (
+    "accept",
+    "reject",
+    "merge",
+    "unmerge",
+    "reopen",
+    "withdraw",
+    "override",
+    "clear-override",
+    "review-accept",
+    "review-reject",
+)
+"""Lifecycle actions, and the field-level editor decisions (overrides set or cleared,
+review items accepted or rejected) that the tool's history shows beside them."""
 
 
 class Editor(Base):

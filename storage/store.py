@@ -16,6 +16,7 @@ subclasses of `storage.errors.EditorialError`):
                reopened=None) -> list[CandidateView]
     accept(slug, actor, reason="") -> ResolvedTool           # candidate|rejected -> published
     reject(slug, actor, reason) -> ResolvedTool              # candidate -> rejected
+    withdraw(slug, actor, reason) -> ResolvedTool            # published -> rejected (unpublished)
     merge(slug, into, actor, reason="") -> ResolvedTool      # -> merged; `into` gains
                                                              #    claims, variants, aliases
     unmerge(slug, actor, reason="") -> ResolvedTool          # restores what merge moved
@@ -283,6 +284,13 @@ class Store:
             editorial.reject(session, slug, actor, reason)
             return self._resolved(session, slug)
 
+    def withdraw(self, slug: str, actor: str, reason: str) -> ResolvedTool:
+        """Unpublish a published tool (it leaves the API and exports; the change feed
+        says `_status: unpublished`). Accepting it again republishes it."""
+        with self._editing(actor) as session:
+            editorial.withdraw(session, slug, actor, reason)
+            return self._resolved(session, slug)
+
     def merge(self, slug: str, into: str, actor: str, reason: str = "") -> ResolvedTool:
         """Merge `slug` into `into` (which gains its claims, variants and aliases);
         returns the target."""
@@ -344,7 +352,8 @@ class Store:
             return history.tool_history(session, tool.id)
 
     def decisions(self, slug: str) -> list[DecisionView]:
-        """The tool's editorial log: accept, reject, merge, unmerge, reopen."""
+        """The tool's editorial log: accept, reject, withdraw, merge, unmerge, reopen,
+        overrides set and cleared, review items accepted and rejected."""
         with self._reading() as session:
             tool = editorial.tool_or_fail(session, slug)
             rows = session.scalars(
