@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from normalizer import extract, licenses
+from normalizer import candidates, extract, licenses
 from normalizer.builder import RecordBuilder
 from normalizer.extract import ModelRef
 from normalizer.frontmatter import as_list, is_stub, split
@@ -115,6 +115,8 @@ def card_record(
     extract.params_into(rb, ref, doc)
     extract.context_into(rb, ref, doc)
     extract.release_date_into(rb, ref, doc)
+    names = [*ref.names(), *([repo_id] if repo_id else [])]
+    candidates.refine(rb, doc.parsed, names, single_model=True, tags=tags)
 
     tagline = extract.tagline_from(doc, ref)
     rb.set("tagline", tagline, "text:first-sentence", tagline)

@@ -216,11 +216,28 @@ def spdx_for(license_id: str) -> str | None:
         return None
 
 
+# `modified MIT`, `custom Apache`, `Apache 2.0-based`: a license derived from an open one
+# is custom terms with conditions, not the open license itself.
+_DERIVED_NAME = re.compile(r"modified|custom|[-_ ]based\b|variant|derived|amended", re.I)
+
+
 def terms_for(license_id: str, name: str | None = None) -> LicenseTerms | None:
+    """Hub vocabulary first; then the words of a custom name (non-commercial, derived);
+    then ScanCode LicenseDB's category for the id or name; then open-license words."""
     if license_id in HF_LICENSES and license_id != "other":
         return HF_LICENSES[license_id][1]
     text = f"{license_id} {name or ''}"
-    for pattern, terms in _NAME_TERMS:
+    nc_pattern, nc_terms = _NAME_TERMS[0]
+    if nc_pattern.search(text):
+        return nc_terms
+    if _DERIVED_NAME.search(text):
+        return R
+    from normalizer.licensedb import terms_of
+
+    db_terms = terms_of(license_id) or (terms_of(name) if name else None)
+    if db_terms is not None:
+        return db_terms
+    for pattern, terms in _NAME_TERMS[1:]:
         if pattern.search(text):
             return terms
     if license_id == "other":

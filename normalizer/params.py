@@ -83,7 +83,7 @@ _TOTAL_IS_RE = re.compile(
 _NON_EMBED_RE = re.compile(r"non-?embedding", re.I)
 # `2.7 billion parameters`, `a 7B parameter model`, `279M-parameter`
 _PROSE_RE = re.compile(rf"(?<![\w.$])(?:~\s?)?{_COUNT}(?:[- ]|\s+total\s+)param(?:eter)?s?\b", re.I)
-_ACTIVE_RE = re.compile(
+ACTIVE_RE = re.compile(
     rf"(?<![\w.])({NUM})\s?{_UNIT}(?:\s|-)?(?:(?:parameters?|params)\s+)?(?:are\s+)?(?:activated|active|live)\b"
     rf"|(?:activated|active|live)\s+(?:parameters?|params)?\s*(?:of|:)?\s*({NUM})\s?{_UNIT}\b",
     re.I,
@@ -134,7 +134,7 @@ def from_sentence(sentence: str) -> ParamHit | None:
 
 def active_from_sentence(sentence: str) -> int | None:
     """`37B activated parameters`, `36B active`, `14B live` -> active parameters."""
-    m = _ACTIVE_RE.search(sentence)
+    m = ACTIVE_RE.search(sentence)
     if not m:
         return None
     num, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))

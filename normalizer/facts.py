@@ -1,0 +1,90 @@
+"""Key-value facts of a parsed document: `Key: value` lines, two-column tables and the
+columns of a one-row spec table. The same fact vocabulary (data/fields.toml) serves
+every document kind, so a vendor MODEL_CARD without front matter, a Docker Hub card
+and a Hub card state their release date, maker or size the same way to us."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from normalizer.parse import ParsedDocument
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    field: str
+    key: str
+    value: str
+    evidence: str
+    structure: str
+    """kv-line | kv-table | spec-row"""
+    row_label: str = ""
+    """For a spec-row fact: the first cell of its row (which model or variant it is)."""
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, dict[str, list[str]]]:
+    raw = resources.files("normalizer").joinpath("data/fields.toml").read_text("utf-8")
+    return tomllib.loads(raw)
+
+
+@lru_cache(maxsize=1)
+def _key_fields() -> dict[str, str]:
+    return {k: f for f, keys in vocabulary()["keys"].items() for k in keys}
+
+
+def _norm_key(key: str) -> str:
+    s = re.sub(r"\(.*?\)", " ", key.lower())
+    s = re.sub(r"[^a-z0-9#]+", " ", s).strip()
+    return s.lstrip("# ").strip()
+
+
+def field_of(key: str) -> str | None:
+    return _key_fields().get(_norm_key(key)) if len(key) <= 60 else None
+
+
+_KV_RE = re.compile(r"^([^:：\n]{2,60})[:：]\s*(.*)$")
+
+
+def facts(doc: ParsedDocument) -> list[Fact]:
+    """Every fact of the document, in document order by structure."""
+    out: list[Fact] = []
+    blocks = doc.blocks
+    for i, block in enumerate(blocks):
+        if block.kind == "row":
+            continue
+        for line in block.text.split("\n"):
+            m = _KV_RE.match(line)
+            if not m:
+                continue
+            field = field_of(m.group(1))
+            if field is None:
+                continue
+            value = m.group(2).strip()
+            if not value and i + 1 < len(blocks):  # `**Model Release Date:**` then a list
+                value = blocks[i + 1].text.split("\n")[0]
+            if value:
+                out.append(Fact(field, m.group(1).strip(), value, line[:300], "kv-line"))
+    for table in doc.tables:
+        grid = table.grid
+        width = len(table.header)
+        if width == 2:
+            for row in grid:
+                field = field_of(row[0])
+                if field and row[1].strip():
+                    out.append(Fact(field, row[0], row[1], " | ".join(row)[:300], "kv-table"))
+        elif len(table.rows) == 1:
+            row = table.rows[0]
+            label = row[0] if row else ""
+            for key, value in zip(table.header, row, strict=False):
+                if key is table.header[0]:
+                    continue
+                field = field_of(key)
+                if field and value.strip():
+                    evidence = f"{key}: {value} | {label}"[:300]
+                    out.append(Fact(field, key, value, evidence, "spec-row", label))
+    return out
