@@ -10,8 +10,10 @@ install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=25.1'
+	@# the package with both extras (tests run on PostgreSQL and serve the web UI) and the
+	@# PEP 735 dev group (pytest, ruff, ...), which needs pip >= 25.1
+	$(BIN)/python -m pip install --quiet -e '.[postgresql,web]' --group dev
 	touch $@
 
 demo: install

@@ -367,10 +367,14 @@ def serve(
     db: DbOption = None,
 ) -> None:
     """Serve the editors' web UI and the read API (`/api/v1`, docs at `/docs`)."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from web.app import create_app
-
+        from web.app import create_app
+    except ModuleNotFoundError as exc:  # the web UI is an optional extra
+        err.print(f"[red]serve needs the web extra[/red] (no module {exc.name!r}): ", end="")
+        err.print("pip install 'toolwatch[web]'", markup=False)
+        raise typer.Exit(2) from exc
     uvicorn.run(create_app(db), host=host, port=port, log_level="info")
 
 

@@ -26,6 +26,10 @@ WRITE_OPTIONS: dict[str, Any] = {"toolwatch_write": True}
 """Execution options for a write transaction (SQLite: `BEGIN IMMEDIATE`)."""
 
 
+class DriverMissing(ImportError):
+    """The database URL names a driver that is not installed (an optional extra)."""
+
+
 def default_db_url() -> str:
     """`TOOLWATCH_DB` if set, else a `toolwatch.db` SQLite file in the working directory."""
     return os.environ.get("TOOLWATCH_DB") or DEFAULT_DB_URL
@@ -47,8 +51,13 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
         return _sqlite_engine(parsed, **kwargs)
     if backend == "postgresql":
         kwargs.setdefault("pool_pre_ping", True)
+    try:
         return create_engine(parsed, **kwargs)
-    return create_engine(parsed, **kwargs)
+    except ModuleNotFoundError as exc:  # the driver is an extra: say which one
+        extra = "toolwatch[postgresql]" if backend == "postgresql" else f"a {backend} driver"
+        raise DriverMissing(
+            f"{parsed.drivername} URLs need the {exc.name!r} module: pip install '{extra}'"
+        ) from exc
 
 
 def _set_wal(cursor: Any) -> None:
