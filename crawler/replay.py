@@ -92,7 +92,6 @@ from crawler.cassettes import (
 
 logger = logging.getLogger(__name__)
 
-PRIORITY = 950
 UNMATCHED_REASON = "replay_unmatched"
 
 

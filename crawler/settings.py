@@ -6,6 +6,8 @@ per host, bounded response size, retries that honour Retry-After.
 
 import os
 
+from storage.db import default_db_url
+
 BOT_NAME = "toolwatch"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -17,7 +19,6 @@ ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.25
-RANDOMIZE_DOWNLOAD_DELAY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.5
@@ -25,9 +26,7 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 
-RETRY_ENABLED = True
 RETRY_TIMES = 3
-RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # Longest Retry-After we wait for; longer ones give up and are recorded as errors.
 TOOLWATCH_MAX_RETRY_AFTER = 120
 
@@ -49,12 +48,11 @@ ITEM_PIPELINES = {
 HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 
 # Database URL; `toolwatch crawl --db` and TOOLWATCH_DB override it.
-TOOLWATCH_DB = os.environ.get("TOOLWATCH_DB", "sqlite:///toolwatch.db")
+TOOLWATCH_DB = default_db_url()
 TOOLWATCH_SOURCES = os.environ.get("TOOLWATCH_SOURCES", "sources.toml")
 TOOLWATCH_BATCH_SIZE = 25
 TOOLWATCH_SPOOL_DIR = os.environ.get("TOOLWATCH_SPOOL_DIR", ".toolwatch-spool")
 
-HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

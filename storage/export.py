@@ -25,14 +25,13 @@ import os
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from normalizer.models import utcnow
 from storage.catalog import PublicTool, reading
 
-Format = Literal["jsonl", "csv", "json"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "json")
 SCHEMA_FILE = "tools.schema.json"
 MANIFEST_FILE = "manifest.json"

@@ -56,7 +56,7 @@ from storage.db import WRITE_OPTIONS, init_db, make_engine
 from storage.ingest import BatchWriter, scrub
 from storage.published import published_tool, published_tools
 from storage.ranking import DEFAULT_POLICY, RankPolicy
-from storage.schema import RUN_STATUSES, CrawlError, CrawlRun, Decision, SourceStateRow, Tool
+from storage.schema import RUN_STATUSES, CrawlError, CrawlRun, Decision, Tool
 from storage.views import (
     ChangeView,
     DecisionView,
@@ -194,17 +194,6 @@ class Store:
 
     def get_state(self, key: str) -> SourceState | None:
         return self.source_state([key]).get(key)
-
-    def put_state(self, state: SourceState) -> None:
-        """Set state directly (e.g. after a 304 Not Modified that stored no document)."""
-        with self._writing() as session:
-            row = session.get(SourceStateRow, state.key)
-            if row is None:
-                row = SourceStateRow(key=state.key, updated_at=utcnow())
-                session.add(row)
-            row.sha, row.etag, row.last_modified = state.sha, state.etag, state.last_modified
-            row.content_hash = state.content_hash
-            row.updated_at = state.updated_at or utcnow()
 
     # reads ----------------------------------------------------------------------
 

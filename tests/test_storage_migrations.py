@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from storage import Store
 from storage.db import make_engine
-from storage.migrations import BASELINE_TABLES, current_revision, head_revision, upgrade
+from storage.migrations import UnversionedSchema, current_revision, head_revision, upgrade
 from storage.schema import Base
 
 
@@ -56,28 +56,27 @@ def test_version_table_lives_in_the_search_path_schema(pg_url: str) -> None:
         assert found == [(schema,)]
 
 
-def test_legacy_database_is_adopted(db_url: str) -> None:
-    """A database made by `create_all` before migrations (no version table) is
-    stamped at the baseline and upgraded, keeping its rows."""
+def test_unversioned_database_is_refused_untouched(db_url: str) -> None:
+    """Toolwatch tables without `alembic_version` (made by hand or before migrations)
+    are not guessed at: the upgrade refuses, and the rows and tables stay as they were."""
     engine = make_engine(db_url)
     try:
-        legacy = [Base.metadata.tables[n] for n in BASELINE_TABLES if n != "match_suggestions"]
+        unversioned = [Base.metadata.tables[name] for name in ("crawl_runs", "tools")]
         with engine.begin() as conn:
-            Base.metadata.create_all(conn, tables=legacy)
+            Base.metadata.create_all(conn, tables=unversioned)
             conn.execute(
                 text(
                     "INSERT INTO crawl_runs (spider, args, started_at, status, stats)"
                     " VALUES ('s', '{}', '2025-01-01 00:00:00', 'finished', '{}')"
                 )
             )
-        before, after = upgrade(engine)
-        assert (before, after) == (None, head_revision())
-        assert "match_suggestions" in inspect(engine).get_table_names()  # created on adoption
+        with pytest.raises(UnversionedSchema, match="no alembic_version"):
+            upgrade(engine)
+        assert set(inspect(engine).get_table_names()) == {"crawl_runs", "tools"}
         with engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM crawl_runs")).scalar() == 1
     finally:
         engine.dispose()
-    assert diff_against_models(db_url) == []
 
 
 def test_concurrent_upgrades(db_url: str) -> None:

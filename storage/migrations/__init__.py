@@ -6,9 +6,8 @@ upgraded by running these revisions; nothing calls `create_all` any more.
   whole upgrade runs in one transaction under the schema lock (SQLite
   `BEGIN IMMEDIATE`, PostgreSQL advisory lock); a database already at head costs
   one query and takes no lock.
-- A database made by `create_all` before migrations existed (toolwatch tables, no
-  `alembic_version`) is adopted: missing tables of the initial revision are
-  created, it is stamped at `BASELINE`, then upgraded.
+- A database with toolwatch tables but no `alembic_version` (made by hand, or by a
+  toolwatch older than its migrations) is refused, untouched: its shape is unknown.
 - New revision after changing `storage/schema.py`:
   `alembic revision --autogenerate -m "..." -x db=sqlite:///scratch.db` from the
   repository root (`alembic.ini`), on a scratch database upgraded to head.
@@ -26,20 +25,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 HERE = Path(__file__).resolve().parent
-BASELINE = "0001"
-"""The schema as it was before migrations: documents … match_suggestions."""
-BASELINE_TABLES = (
-    "crawl_runs",
-    "documents",
-    "tools",
-    "variants",
-    "aliases",
-    "claims",
-    "crawl_errors",
-    "source_state",
-    "match_suggestions",
-)
 SCHEMA_LOCK_KEY = 0x746F6F6C736368  # pg_advisory_xact_lock key for schema changes
+
+
+class UnversionedSchema(RuntimeError):
+    """Toolwatch tables without an Alembic version: upgrading would guess their shape."""
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -76,14 +66,9 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
         before = current_revision(conn)
         config = alembic_config(conn)
         if before is None and inspect(conn).has_table("tools"):
-            _adopt_legacy(conn, config)
+            raise UnversionedSchema(
+                "the database has toolwatch tables but no alembic_version: use a new "
+                "database, or `alembic stamp REVISION` once you know which revision it is"
+            )
         command.upgrade(config, revision)
         return before, current_revision(conn) or ""
-
-
-def _adopt_legacy(conn: Connection, config: Config) -> None:
-    from storage.schema import Base
-
-    tables = [Base.metadata.tables[name] for name in BASELINE_TABLES]
-    Base.metadata.create_all(conn, tables=tables, checkfirst=True)
-    command.stamp(config, BASELINE)
