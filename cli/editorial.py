@@ -17,14 +17,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cli.options import DbOption, JsonOption
+
 console = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $TOOLWATCH_DB, else sqlite:///toolwatch.db)"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 ActorOption = Annotated[
     str | None,
     typer.Option(

@@ -12,17 +12,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from cli.options import DbOption, JsonOption
 from normalizer.models import DocKind
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 console = Console()
 err = Console(stderr=True)
-
-DbOption = Annotated[
-    str | None,
-    typer.Option("--db", help="Database URL (default: $TOOLWATCH_DB, else sqlite:///toolwatch.db)"),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output")]
 
 
 def _store(db: str | None):  # type: ignore[no-untyped-def]
@@ -89,9 +84,15 @@ def crawl(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary as JSON (for cron and scripts)")
     ] = False,
+    job: Annotated[
+        str | None, typer.Option("--job", hidden=True, help="Scheduled job this run belongs to")
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """Crawl the watchlist into the database, with progress and a closing summary."""
+    """Crawl the watchlist into the database, with progress and a closing summary.
+
+    Exits 1 when a run's health is failing (fetched nothing, too many errors,
+    documents without records, ...), with the reason in one line."""
     from cli.crawling import demo_fixtures, project_settings, run_crawls, spider_names
     from crawler.sources import SourcesError, load_sources
     from storage.db import default_db_url
@@ -114,10 +115,13 @@ def crawl(
     settings = project_settings(overrides)
     sources_path = sources or Path(settings.get("TOOLWATCH_SOURCES"))
     try:
-        load_sources(sources_path)
+        watchlist = load_sources(sources_path)
     except SourcesError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+    settings.set("TOOLWATCH_HEALTH", watchlist.health.model_dump(), priority="cmdline")
+    if job:
+        settings.set("TOOLWATCH_JOB", job, priority="cmdline")
     known = spider_names(settings)
     chosen = spiders or known
     unknown = [s for s in chosen if s not in known]
@@ -139,7 +143,15 @@ def crawl(
     summaries = []
     for o in outcomes:
         row = {key: o.get(stat) for key, (_, stat) in SUMMARY_COLUMNS.items()}
-        summaries.append({"spider": o.spider, **row, "finish_reason": o.stats.get("finish_reason")})
+        summaries.append(
+            {
+                "spider": o.spider,
+                **row,
+                "finish_reason": o.stats.get("finish_reason"),
+                "run_id": o.stats.get("toolwatch/run_id"),
+                "health": o.stats.get("toolwatch/health"),
+            }
+        )
         table.add_row(o.spider, *[str(v) for v in row.values()])
         if o.get("replay/unmatched"):
             failed = True
@@ -157,6 +169,11 @@ def crawl(
         if reason not in (None, "finished"):
             failed = True
             err.print(f"[red]{o.spider} stopped early: {reason}[/red]")
+        if o.stats.get("toolwatch/health") == "failing":
+            failed = True
+            err.print(
+                f"[red]{o.spider}: health failing: {o.stats.get('toolwatch/health_summary')}[/red]"
+            )
     if as_json:
         _emit_json(summaries)
     else:
@@ -364,9 +381,16 @@ def export(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    sources: Annotated[
+        Path | None, typer.Option("--sources", help="Watchlist the Sources page shows")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Serve the editors' web UI and the read API (`/api/v1`, docs at `/docs`)."""
+    import os
+
+    if sources is not None:
+        os.environ["TOOLWATCH_SOURCES"] = str(sources.resolve())
     try:
         import uvicorn
 
@@ -401,6 +425,15 @@ def stats(as_json: JsonOption = False, db: DbOption = None) -> None:
         else:
             table.add_row(key, str(value))
     console.print(table)
+
+
+def _register_operations() -> None:
+    from cli.operations import register
+
+    register(app)
+
+
+_register_operations()
 
 
 def _register_editorial() -> None:

@@ -98,6 +98,8 @@ class StoragePipeline:
         spider = spider or self.crawler.spider
         self.spider_name = spider.name
         self.run_args = dict(getattr(spider, "crawl_args", {}))
+        if job := self.crawler.settings.get("TOOLWATCH_JOB"):
+            self.run_args["job"] = job  # the scheduled job this run belongs to
         if hasattr(spider, "state_lookup"):
             spider.state_lookup = self._stored_shas
         if hasattr(spider, "state_details"):  # sha + ETag/Last-Modified (conditional requests)
@@ -119,6 +121,7 @@ class StoragePipeline:
             self.store = Store(self.db_url)
         if self.run_id is None:
             self.run_id = self.store.start_run(self.spider_name, self.run_args)
+            self.stats.set_value("toolwatch/run_id", self.run_id)
         return self.store
 
     def close_spider(self, spider: Spider | None = None) -> Deferred:

@@ -6,6 +6,7 @@ per host, bounded response size, retries that honour Retry-After.
 
 import os
 
+from crawler.alerts import AlertSettings
 from storage.db import default_db_url
 
 BOT_NAME = "toolwatch"
@@ -52,6 +53,14 @@ TOOLWATCH_DB = default_db_url()
 TOOLWATCH_SOURCES = os.environ.get("TOOLWATCH_SOURCES", "sources.toml")
 TOOLWATCH_BATCH_SIZE = 25
 TOOLWATCH_SPOOL_DIR = os.environ.get("TOOLWATCH_SPOOL_DIR", ".toolwatch-spool")
+
+# Run health: spidermon runs `storage.health` checks when a spider closes, stores the
+# report with the crawl run and alerts (webhook / email, configured from the environment).
+EXTENSIONS = {"spidermon.contrib.scrapy.extensions.Spidermon": 500}
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.RunHealthSuite",)
+TOOLWATCH_HEALTH: dict[str, object] = {}  # `[health]` of sources.toml, set by `toolwatch crawl`
+TOOLWATCH_ALERTS = AlertSettings.from_env().model_dump()
 
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
+from storage.health import Thresholds
+
 _HF_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
 
@@ -19,7 +21,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class HuggingFaceSources(_Strict):
+def _check_schedule(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from crawler.schedule import parse_schedule
+
+    return parse_schedule(text).text
+
+
+class _Scheduled(_Strict):
+    schedule: str | None = None
+    """When to crawl: a crontab line (`"0 */6 * * *"`, UTC) or `"every 6h"`; default
+    from `[schedules]`. Without either, `toolwatch scheduler` leaves it alone."""
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, text: str | None) -> str | None:
+        return _check_schedule(text)
+
+
+class HuggingFaceSources(_Scheduled):
     authors: list[str] = Field(default_factory=list)
     """Hub organisations/users whose models are listed and followed."""
     models: list[str] = Field(default_factory=list)
@@ -44,7 +65,7 @@ class HuggingFaceSources(_Strict):
         return models
 
 
-class FeedSource(_Strict):
+class FeedSource(_Scheduled):
     url: HttpUrl
     name: str | None = None
     vendor: str | None = None
@@ -54,7 +75,7 @@ class FeedSource(_Strict):
     article, where a bodiless entry is not an article."""
 
 
-class PostSource(_Strict):
+class PostSource(_Scheduled):
     """One post or changelog page (Markdown, MDX or HTML) watched at its URL."""
 
     url: HttpUrl
@@ -62,13 +83,30 @@ class PostSource(_Strict):
     vendor: str | None = None
 
 
-class PriceListSource(_Strict):
+class PriceListSource(_Scheduled):
     url: HttpUrl
     provider: str
     format: str = "openrouter"
 
 
+class Schedules(_Strict):
+    """Default schedule per section (each source's own `schedule` wins)."""
+
+    huggingface: str | None = None
+    feeds: str | None = None
+    posts: str | None = None
+    price_lists: str | None = None
+
+    @field_validator("huggingface", "feeds", "posts", "price_lists")
+    @classmethod
+    def _valid(cls, text: str | None) -> str | None:
+        return _check_schedule(text)
+
+
 class Sources(_Strict):
+    schedules: Schedules = Field(default_factory=Schedules)
+    health: Thresholds = Field(default_factory=Thresholds)
+    """Where a run's health turns warning/failing (`storage.health.Thresholds`)."""
     huggingface: HuggingFaceSources = Field(default_factory=HuggingFaceSources)
     feeds: list[FeedSource] = Field(default_factory=list)
     posts: list[PostSource] = Field(default_factory=list)

@@ -179,6 +179,25 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="running")
     stats: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    host: Mapped[str | None] = mapped_column(String(255))
+    """Machine and process that ran it: a `running` run whose process is gone is dead."""
+    pid: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    """Why a run failed or was interrupted, in one line."""
+    health: Mapped[dict[str, Any] | None] = mapped_column()
+    """The run's health checks: `{"status": ok|warning|failing, "checks": [...]}`."""
+
+
+class RunLock(Base):
+    """One crawl per source at a time, across processes and machines: a row per
+    source being crawled, refreshed while the crawl runs (`heartbeat_at`)."""
+
+    __tablename__ = "run_locks"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime]
 
 
 class CrawlError(Base):

@@ -41,6 +41,7 @@ snapshot downstream sees. See `storage.editorial` for the rules.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -50,7 +51,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from normalizer.models import NormalizeResult, RawDocument, utcnow
-from storage import editorial, editors, history, queries, review
+from storage import editorial, editors, history, queries, review, runs
 from storage.candidates import CandidateView, list_candidates
 from storage.db import WRITE_OPTIONS, init_db, make_engine
 from storage.ingest import BatchWriter, scrub
@@ -128,23 +129,37 @@ class Store:
         with self._read() as session, session.begin():
             yield session
 
+    @contextmanager
+    def transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """A session for the storage modules' own queries (`storage.runs`, `storage.health`)."""
+        with self._writing() if write else self._reading() as session:
+            yield session
+
     # crawl runs ---------------------------------------------------------------
 
     def start_run(self, spider: str, args: dict[str, Any] | None = None) -> int:
+        """A new run of `spider`; earlier runs of it whose process died become `failed`."""
         with self._writing() as session:
+            runs.fail_dead_runs(session, spider)
             run = CrawlRun(
                 spider=spider,
                 args=scrub(to_jsonable_python(args or {})),
                 started_at=utcnow(),
                 status="running",
                 stats={},
+                host=runs.this_host(),
+                pid=os.getpid(),
             )
             session.add(run)
             session.flush()
             return run.id
 
     def finish_run(
-        self, run_id: int, status: str = "finished", stats: dict[str, Any] | None = None
+        self,
+        run_id: int,
+        status: str = "finished",
+        stats: dict[str, Any] | None = None,
+        reason: str | None = None,
     ) -> None:
         if status not in RUN_STATUSES:
             raise ValueError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
@@ -155,6 +170,8 @@ class Store:
             run.status = status
             run.finished_at = utcnow()
             run.stats = scrub(to_jsonable_python(stats or {}))
+            if reason:
+                run.reason = scrub(reason)
 
     def record_error(self, run_id: int | None, url: str, kind: str, message: str = "") -> None:
         with self._writing() as session:

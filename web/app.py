@@ -45,7 +45,8 @@ def create_app(db_url: str | None = None, *, secret_key: str | None = None) -> F
 
 def _mount(app: FastAPI) -> None:
     """Attach the API and the editor UI (each lives in its own module)."""
-    from web import api, editor
+    from web import api, editor, metrics
 
     app.include_router(api.router)
     editor.install(app)
+    metrics.install(app)

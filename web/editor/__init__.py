@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from web.editor import routes, security
+from web.editor import routes, security, sources
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "toolwatch_session"
@@ -49,6 +49,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.add_exception_handler(security.LoginRequired, routes.login_required_handler)
     app.add_exception_handler(security.CsrfFailed, routes.csrf_failed_handler)
     app.include_router(routes.router)
+    app.include_router(sources.router)
 
 
 __all__ = ["install"]
