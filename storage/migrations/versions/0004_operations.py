@@ -1,7 +1,7 @@
 """Operations: who ran a crawl (host, pid), why it failed, its health; run locks.
 
-Revision ID: 0003_operations
-Revises: 0002
+Revision ID: 0004_operations
+Revises: 0003_editorial_log
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0003_operations"
-down_revision: str | Sequence[str] | None = "0002"
+revision: str = "0004_operations"
+down_revision: str | Sequence[str] | None = "0003_editorial_log"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
