@@ -20,8 +20,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from normalizer import candidates, dates, licenses, params
 from normalizer import context as ctx
-from normalizer import dates, licenses, params
 from normalizer import model_names as mn
 from normalizer.builder import RecordBuilder
 from normalizer.extract import _BASE_TRIGGER_RE, ModelRef, base_from_text
@@ -66,13 +66,24 @@ _RELEASE_RES = [
         re.I,
     ),
     re.compile(
-        rf"\b[Ww]e(?: have| are)?(?: also)?(?: (?:proud|excited|happy|pleased|thrilled|delighted) to)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing|release|introduce|introducing)\s+"
+        rf"\b[Ww]e(?: have| are)?(?: also)?(?: (?:proud|excited|happy|pleased|thrilled|delighted) to)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing|release|introduce|introducing|present|presenting|unveil|unveiling|announce|announcing|open[- ]weighting|open[- ]weight)\s+"
         rf"(?:the\s+(?:new\s+)?|a\s+new\s+|our\s+(?:new\s+)?)?(?P<names>{_NAME}(?:\s*\(\s*{_NAME}\s*\))?"
         rf"(?:\s*(?:,|and)\s+{_NAME}(?:\s*\(\s*{_NAME}\s*\))?)*)"
     ),
     re.compile(
         rf"(?P<names>{_NAME}(?:\s+and\s+{_NAME})?)\s+(?:was|were|is|are|has been|have been)\s+(?:also\s+|now\s+)?"
-        rf"(?:released|open[- ]sourced|launched)\b"
+        rf"(?:released|open[- ]sourced|launched|open[- ]weighted)\b"
+    ),
+    # `DeepSeek has released DeepSeek-V3`, `Acme has open-sourced Foo-7B`
+    re.compile(
+        rf"\b(?:has|have)\s+(?:just\s+|now\s+|also\s+)?(?:released|open[- ]sourced|launched|unveiled|introduced|announced)\s+"
+        rf"(?:the\s+(?:new\s+)?|a\s+new\s+|its\s+(?:new\s+)?|their\s+(?:new\s+)?)?(?P<names>{_NAME})"
+    ),
+    # `Foo-7B is now available on Hugging Face`
+    # (`now available in <a product>` is another maker's model brought to a product)
+    re.compile(
+        rf"(?P<names>{_NAME})\s+(?:is|are)\s+now\s+(?:openly\s+)?available\s+"
+        r"(?:for download|(?:on|from|via)\s+(?:Hugging ?Face|the (?:Hugging Face )?Hub|ModelScope|GitHub))"
     ),
     re.compile(rf"\breleased as\s+(?P<names>{_NAME})"),
     # `There is also a new small version of Llama Guard, Llama Guard 3 1B, that ...`
@@ -136,6 +147,11 @@ _MULTIMODAL_RE = re.compile(
     r"\bvision[- ]language models?\b|\bmultimodal models?\b|\bmulti-modal models?\b|\bVLMs?\b",
     re.I,
 )
+# a sentence that names an LLM together with another modality is no cue for a text model
+_MODAL_WORD_RE = re.compile(
+    r"\bvisual|\bvision\b|\bimages?\b|\bvideos?\b|\baudio\b|\bspeech\b|multi-?modal|\bVLMs?\b",
+    re.I,
+)
 _NOT_LLM_RE = re.compile(
     r"\bmasked language model|\bencoder[- ]only model|\bfill-mask\b|\b(?:an?|the) embedding model\b",
     re.I,
@@ -146,7 +162,9 @@ _OPEN_RE = re.compile(
     r"download the weights|(?:models|available) on the (?:hugging face )?hub|on the hugging face hub|"
     r"made available under an open license|following models are open[- ]sourced|"
     r"\bwe(?:'re|’re| are)? (?:now |also )?open[- ]?sourcing\b|\b(?:of )?them open[- ]?sourced\b|"
-    r"\bwe (?:have )?(?:also )?released (?:the |our )?(?:\w+ ){0,2}(?:checkpoints|weights)\b)",
+    r"\bwe (?:have )?(?:also )?released (?:the |our )?(?:\w+ ){0,2}(?:checkpoints|weights)\b|"
+    r"\bopen[- ]weight(?:ing|ed)\b|"
+    r"\bweights (?:are |is )?(?:now )?(?:available |hosted |published )?on (?:hugging ?face|the (?:hugging face )?hub|modelscope)\b)",
     re.I,
 )
 _OPEN_EXCLUDE_RE = re.compile(
@@ -332,7 +350,10 @@ def _read_post(text: str, source_url: str | None) -> Post:
         markup = fm.body if fm.had_block else text
         if isinstance(data.get("title"), str):
             title = data["title"].strip()
-        for key in ("date", "published", "pubDate", "release_date", "datePublished"):
+        for key in (
+            "date", "published", "pubDate", "release_date", "datePublished", "publishDate",
+            "publish_date", "published_at", "pub_date", "created",
+        ):  # fmt: skip
             if data.get(key):
                 date = dates.parse_loose(data[key])
                 if date:
@@ -572,6 +593,54 @@ def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
                             continue  # a how-to / news title: only "today we release X" counts
                         out.append((main, aliases, inline_to_text(sentence)[:300]))
     return out
+
+
+_INTRO_RE = re.compile(
+    rf"^(?:The\s+)?(?P<names>{_NAME}(?:\s+and\s+{_NAME})?)\s+(?:is|are)\s+(?:a|an|our|the)\s+"
+    r"(?:[\w(),-]+\s+){0,10}?(?:models?|LLMs?|MoE|family|series)\b"
+)
+
+
+def _intro_names(post: Post) -> list[tuple[str, list[str], str]]:
+    """`Kimi K2 is a state-of-the-art mixture-of-experts (MoE) language model …` opening
+    one of the first paragraphs: the document is about that model (only asked when the
+    document has no title and no release statement)."""
+    body = _body_sentences(post)
+    paragraphs = [b for b in post.doc.parsed.blocks if b.kind == "paragraph"][:8]
+    for block in paragraphs:
+        first = sentences_of(block.text)[:1]
+        m = _INTRO_RE.match(first[0]) if first else None
+        if not m:
+            continue
+        out = []
+        for main, aliases in _split_names(m.group("names")):
+            if _name_ok(main) and not mn.called_non_model(main, body):
+                out.append((main, aliases, first[0][:300]))
+        if out:
+            return out
+    return []
+
+
+def _download_names(post: Post) -> list[tuple[str, list[str], str]]:
+    """The model family a document's Hub links point at most (at least twice, one org):
+    a README's download table. Only asked when nothing else names the model."""
+    counts: dict[tuple[str, str], list[str]] = {}
+    for link in post.doc.parsed.links:
+        if link.target != "hub-model" or not link.repo_id:
+            continue
+        org, short = link.repo_id.split("/", 1)
+        base = _checkpoint_base(short)
+        key = (org.lower(), _ckey(family_of(base)))
+        counts.setdefault(key, [])
+        if link.repo_id not in counts[key]:
+            counts[key].append(link.repo_id)
+    if not counts:
+        return []
+    key, repos = max(counts.items(), key=lambda kv: len(kv[1]))
+    if len(repos) < 2 or sum(len(r) >= len(repos) for r in counts.values()) > 1:
+        return []  # one link, or two families linked as often: no verdict
+    name = family_of(min((r.split("/")[1] for r in repos), key=len))
+    return [(name, [], f"download links: {', '.join(repos[:4])}")] if _name_ok(name) else []
 
 
 _RELEASE_VERB_RE = re.compile(
@@ -841,6 +910,10 @@ def _announced(post: Post) -> tuple[list[Group], str | None]:
     title_names = _title_names(post, repo_families)
     title_name = title_names[0] if title_names else None
     releases = _release_names(post)
+    if not post.title and not title_names and not releases:
+        # a README without a title or release verb: `X is a … language model` opening it,
+        # else the family its download table links most
+        releases = _intro_names(post) or _download_names(post)
     if len(title_names) > 1:  # `Sarvam 105B and Sarvam 30B`: each one announced
         releases += [(n, [], post.title or n) for n in title_names]
     primary_name = title_name or (releases[0][0] if releases else None)
@@ -1260,6 +1333,16 @@ def _record(
     if post.date:
         rb.set("release_date", post.date, "post:date", post.date_evidence)
 
+    # scored candidates for what is still empty (name tokens, facts, own sentences)
+    candidates.refine(
+        rb,
+        post.doc.parsed,
+        ref.names(),
+        single_model=main_count == 1 and not g.extra,
+        sentences=own,
+        allow_task=False,
+    )
+
     # open weights
     primary_open = any(o.repos and not o.extra for o in groups)
     hub_presence = any(
@@ -1299,7 +1382,7 @@ def _record(
             (
                 s
                 for s in scoped + general + ([post.title] if post.title else [])
-                if _LLM_CUE_RE.search(s)
+                if _LLM_CUE_RE.search(s) and not _MODAL_WORD_RE.search(s)
             ),
             None,
         )

@@ -18,7 +18,7 @@ from typing import Any
 from normalizer import context as ctx
 from normalizer import dates, licenses, params
 from normalizer.builder import RecordBuilder
-from normalizer.facts import Fact, facts, vocabulary
+from normalizer.facts import Fact, facts, row_cells, vocabulary
 from normalizer.identity import REPO_ID_RE
 from normalizer.models import License, LicenseTerms, Parameters
 from normalizer.numbers import NUM, to_number
@@ -91,6 +91,7 @@ def refine(
     single_model: bool,
     tags: list[str] | None = None,
     sentences: list[str] | None = None,
+    allow_task: bool = True,
 ) -> None:
     """Fill what the extractors left empty from facts, name tokens and sentences.
 
@@ -105,11 +106,12 @@ def refine(
     name_res = [_name_re(n) for n in names if n]
     _release_date(rb, by_field)
     _vendor(rb, by_field)
-    _parameters(rb, by_field, names, sents, name_res, single_model)
+    _parameters(rb, doc, by_field, names, sents, name_res, single_model)
     _context(rb, by_field, names)
     _license(rb, by_field, doc)
     _base_model(rb, by_field)
-    _task(rb, by_field, names, tags or [], doc, single_model)
+    if allow_task:
+        _task(rb, by_field, names, tags or [], doc, single_model)
 
 
 def _set(rb: RecordBuilder, field: str, best: Candidate | None, *, overwrite: bool = False) -> None:
@@ -155,6 +157,7 @@ def _vendor(rb: RecordBuilder, by_field: dict[str, list[Fact]]) -> None:
 
 def _parameters(
     rb: RecordBuilder,
+    doc: ParsedDocument,
     by_field: dict[str, list[Fact]],
     names: list[str],
     sents: list[str],
@@ -170,6 +173,12 @@ def _parameters(
             for f in by_field.get("params_total", [])
             if (v := _count(f.value)) and _row_is_this_size(f, names)
         ]
+        for f in row_cells(doc, names, "params_total"):  # `| GLM-4.5-Air | 106B-A12B |`
+            hit = params.from_name(f.value.replace(" ", ""))
+            if hit and hit.total:
+                cands.append(_fact(f, hit.total))
+                if hit.active and active is None:
+                    active = hit.active
         best = choose(cands)
         if best:
             total = best.value

@@ -88,3 +88,26 @@ def facts(doc: ParsedDocument) -> list[Fact]:
                     evidence = f"{key}: {value} | {label}"[:300]
                     out.append(Fact(field, key, value, evidence, "spec-row", label))
     return out
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"[^a-z0-9.]", "", s.lower())
+
+
+def row_cells(doc: ParsedDocument, names: list[str], field: str) -> list[Fact]:
+    """Cells of a spec table's `field` column (by its header) in the row that names the model
+    exactly in its first cell (`| GLM-4.5-Air | … | 106B-A12B |`)."""
+    wanted = {_compact(n.rsplit("/", 1)[-1]) for n in names if n}
+    out: list[Fact] = []
+    for table in doc.tables:
+        if len(table.rows) < 2:
+            continue
+        cols = [i for i, h in enumerate(table.header) if field_of(h) == field]
+        if not cols:
+            continue
+        for row in table.rows:
+            if row and _compact(row[0]) in wanted and row[cols[0]].strip():
+                key = table.header[cols[0]]
+                ev = f"{key}: {row[cols[0]]} | " + " | ".join(row)
+                out.append(Fact(field, key, row[cols[0]], ev[:300], "spec-row", row[0]))
+    return out

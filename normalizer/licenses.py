@@ -118,6 +118,8 @@ _NAME_TERMS: list[tuple[re.Pattern[str], LicenseTerms]] = [
 # Prose: phrase -> license id (order matters: most specific first).
 _VERSION = r"(\d(?:\.\d)?)"
 _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
+    # `the Modified MIT License`: the Hub's license_name for such custom terms
+    (re.compile(r"\bmodified[- ]MIT\b", re.I), "modified-mit"),
     # not `an Apache 2.0-based license` (a custom license derived from it)
     (
         re.compile(
