@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from normalizer import candidates, dates, licenses, params
+from normalizer import candidates, comparison, dates, licenses, params
 from normalizer import context as ctx
 from normalizer import model_names as mn
 from normalizer.builder import RecordBuilder
@@ -306,6 +306,10 @@ def normalize_announcement(
         return result
     post = _read_post(text, source_url)
     result.warnings.extend(post.warnings)
+    compared = comparison.records(post.doc.parsed, post.title, post.url, observed_at)
+    if compared:  # a third-party "A vs B" page: one record per tool it describes
+        result.records.extend(compared)
+        return result
     groups, primary = _announced(post)
     if not groups:
         result.warnings.append("no announced model found")

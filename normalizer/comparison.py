@@ -1,0 +1,178 @@
+"""Third-party comparison pages ("A vs B"): one record per tool the page describes.
+
+Such a page is plain prose (or light Markdown) describing two or more tools side by
+side; per tool a name, a one-line best-for, a paragraph stating maker, license, sizes
+and availability, a category and pricing. It is detected from its content (a title or
+first line naming tools joined by "vs"/"versus"/"compared to"), whatever kind it was
+filed as. Each tool's facts come only from its own section; every value is a
+third-party statement, so confidences stay below the vendor's own documents'.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from normalizer import candidates, dates, licenses, params
+from normalizer import context as ctx
+from normalizer.builder import RecordBuilder
+from normalizer.facts import field_of, vocabulary
+from normalizer.models import License, LicenseTerms, Parameters, ToolRecord
+from normalizer.parse import ParsedDocument
+from normalizer.text import sanitize_line, sentences
+from normalizer.vendors import vendor_for_family, vendor_from_text
+
+METHOD = "comparison"
+CONFIDENCE = 0.6
+_VS_RE = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with))\s+", re.I)
+_TRAIL_RE = re.compile(r"\s*(?:[:|–—(]|\s-\s).*$")
+_CLOSED_RE = re.compile(
+    r"\bAPI[- ]only\b|\bonly (?:available )?(?:via|through) (?:an? |the |its )?API\b|"
+    r"\bclosed[- ](?:weights?|source|model)\b|\bweights (?:are|is) not (?:released|available|public)\b|"
+    r"\bproprietary\b|\bnot open[- ]weights?\b",
+    re.I,
+)
+_LLM_RE = re.compile(
+    r"\blanguage models?\b|\bLLMs?\b|\bchat(?:bot)? models?\b|\bchat assistant", re.I
+)
+_MODAL_RE = re.compile(
+    r"\bimages?\b|\bvision\b|\bvisual\b|\baudio\b|\bspeech\b|\bvideo\b|multi-?modal|\bembedding",
+    re.I,
+)
+_RELEASED_RE = re.compile(r"\b(?:released|launched|announced|introduced|debuted|unveiled)\b", re.I)
+
+
+@dataclass
+class Section:
+    name: str
+    lines: list[str] = field(default_factory=list)
+
+
+def tool_names(title: str | None) -> list[str]:
+    """`Mixtral 8x22B vs Mistral Small 3: which to pick` -> the two names."""
+    if not title or not _VS_RE.search(title):
+        return []
+    parts = [_TRAIL_RE.sub("", p).strip(" *#`\"'") for p in _VS_RE.split(title)]
+    parts = [re.sub(r"^(?:comparing|comparison:?|compare)\s+", "", p, flags=re.I) for p in parts]
+    names = [p for p in parts if 2 <= len(p) <= 60 and re.search(r"[A-Za-z]", p)]
+    return names if len(names) >= 2 else []
+
+
+def page_title(doc: ParsedDocument, front_title: str | None) -> str | None:
+    if front_title and _VS_RE.search(front_title):
+        return front_title
+    title = doc.title
+    if title and _VS_RE.search(title):
+        return title
+    first = doc.blocks[0].text.split("\n", 1)[0] if doc.blocks else ""
+    return first if _VS_RE.search(first) and len(first) <= 120 else None
+
+
+def sections(doc: ParsedDocument, names: list[str], title: str) -> list[Section]:
+    """Each tool's lines: from a short line (or heading) that starts with its name up to
+    the next tool's. Lines before the first section belong to no tool."""
+    out = {n: Section(n) for n in names}
+    starts = [(n, re.compile(rf"^(?:\d+[.)]\s*)?{re.escape(n)}\b", re.I)) for n in names]
+    current: Section | None = None
+    for block in doc.blocks:
+        for line in block.text.split("\n"):
+            if line == title:
+                continue
+            head = next(
+                (n for n, rx in starts if rx.match(line) and (len(line) <= len(n) + 40)), None
+            )
+            if head and (block.kind == "heading" or len(line) <= len(head) + 40):
+                current = out[head]
+                continue
+            if current is not None:
+                current.lines.append(line)
+    return [s for s in out.values() if s.lines]
+
+
+def records(
+    doc: ParsedDocument,
+    front_title: str | None,
+    source_url: str | None,
+    observed_at: datetime | None,
+) -> list[ToolRecord] | None:
+    """The page's tools as records, or None when the document is not a comparison page."""
+    title = page_title(doc, front_title)
+    names = tool_names(title)
+    if not title or not names:
+        return None
+    found = sections(doc, names, title)
+    if len(found) < 2:
+        return None
+    return [_record(s, source_url, observed_at) for s in found]
+
+
+def _record(section: Section, source_url: str | None, observed_at: datetime | None) -> ToolRecord:
+    rb = RecordBuilder(section.name, source_url, observed_at)
+    sents = sentences("\n".join(section.lines))
+    text = " ".join(section.lines)
+
+    def put(field_name: str, value: object, how: str, evidence: str | None) -> None:
+        rb.set(field_name, value, f"{METHOD}:{how}", evidence, confidence=CONFIDENCE)
+
+    for line in section.lines:  # `Best for: …`, `License: …`, `Category: …`
+        key, _, value = line.partition(":")
+        if not value.strip():
+            continue
+        key_low = key.strip().lower()
+        if key_low in ("best for", "best-for", "ideal for", "good for"):
+            put("tagline", sanitize_line(value), "best-for", line)
+        elif key_low == "category":
+            put("category", sanitize_line(value, 60), "category", line)
+        elif field_of(key) == "license" and (lid := licenses.from_prose(value)):
+            put("license", licenses.make_license(lid), "license", line)
+    maker = vendor_from_text(text) or vendor_for_family(section.name)
+    if maker:
+        put("vendor", maker[0], "vendor", maker[1])
+    for s in sents:
+        found = licenses.mentions(s)
+        if found and not rb.has("license"):
+            put("license", licenses.make_license(found[0][1]), "license", s)
+        elif not rb.has("license") and licenses.custom_restricted(s):
+            put("license", License(terms=LicenseTerms.RESTRICTED), "license", s)
+    _availability(rb, sents, put)
+    total = params.from_name(section.name)
+    active = total.active if total else None
+    total_v = total.total if total else None
+    for s in sents:
+        hit = params.from_sentence(params.ACTIVE_RE.sub(" ", s))
+        total_v = total_v or (hit.total if hit else None)
+        active = active or params.active_from_sentence(s)
+    if total_v or active:
+        if active and total_v and active >= total_v:
+            active = None
+        put("parameters", Parameters(total=total_v, active=active), "parameters", text[:300])
+    for s in sents:
+        hit = ctx.from_sentence(s)
+        if hit:
+            put("context_length", hit.value, "context", s)
+            break
+    for s in sents:
+        if _RELEASED_RE.search(s) and (d := dates.parse_date(s)):
+            put("release_date", d, "release-date", s)
+            break
+    if _LLM_RE.search(text) and not _MODAL_RE.search(text):
+        put("task", "text-generation", "llm", _LLM_RE.search(text).group(0))  # type: ignore[union-attr]
+    candidates.refine(rb, ParsedDocument(), [section.name], single_model=False, sentences=sents,
+                      allow_task=False)  # fmt: skip
+    rb.warnings.append("third-party comparison page: lowest-rank source")
+    return rb.build(None)
+
+
+def _availability(rb: RecordBuilder, sents: list[str], put) -> None:  # type: ignore[no-untyped-def]
+    phrases = [p.lower() for p in vocabulary()["open_weights"]["phrases"]]
+    for s in sents:
+        low = s.lower()
+        if _CLOSED_RE.search(s):
+            put("open_weights", False, "closed", s)
+            if not rb.has("license"):
+                put("license", License(terms=LicenseTerms.PROPRIETARY), "closed", s)
+            return
+        if any(p in low for p in phrases) or re.search(r"\b(?:on|from) hugging ?face\b", low):
+            put("open_weights", True, "open-weights", s)
+            return

@@ -1,0 +1,55 @@
+"""Whatever kind a document is filed as, its nature is read from its content: a
+third-party "A vs B" page yields one record per tool from that tool's own section.
+
+No real comparison page is in the corpus yet; the page below was WRITTEN FOR THIS TEST
+(it is not a copy of a real document) in the shape such pages have: a title naming the
+tools, then per tool a name line, a best-for line, a description paragraph and a
+category.
+"""
+
+from __future__ import annotations
+
+from normalizer import normalize
+
+PAGE = """Mixtral 8x22B vs Mistral Small 3
+
+Two models compared for teams choosing a self-hosted LLM.
+
+Mixtral 8x22B
+Best for: multilingual generation on large GPUs
+Mixtral 8x22B is a sparse mixture-of-experts language model from Mistral AI with 141B
+total parameters, of which 39B are active per token. It is released under the Apache 2.0
+license and its weights are available on Hugging Face.
+Category: Open-weight LLM
+
+Acme Chat Pro
+Best for: hosted assistants
+Acme Chat Pro is a chat model by Acme AI, available only through its API.
+Category: Hosted LLM
+"""
+
+
+def test_a_comparison_page_gives_each_tool_the_facts_of_its_own_section() -> None:
+    page = PAGE.replace("Mistral Small 3", "Acme Chat Pro")
+    records = {r.name: r for r in normalize("announcement", page).records}
+    assert set(records) == {"Mixtral 8x22B", "Acme Chat Pro"}
+    mixtral, acme = records["Mixtral 8x22B"], records["Acme Chat Pro"]
+    assert mixtral.vendor == "Mistral AI"
+    assert mixtral.license is not None and mixtral.license.id == "apache-2.0"
+    assert mixtral.parameters is not None
+    assert (mixtral.parameters.total, mixtral.parameters.active) == (141e9, 39e9)
+    assert mixtral.open_weights is True
+    assert mixtral.tagline == "multilingual generation on large GPUs"
+    assert acme.open_weights is False  # "available only through its API"
+    assert acme.license is not None and acme.license.terms == "proprietary"
+    assert acme.parameters is None and acme.license.id is None  # nothing leaks across sections
+    assert all(
+        p.confidence <= 0.6
+        for p in mixtral.provenance.values()
+        if p.method.startswith("comparison")
+    )
+
+
+def test_a_page_whose_title_compares_tools_it_never_describes_is_not_a_comparison() -> None:
+    page = "Mixtral 8x22B vs Acme Chat Pro\n\nWe only mention them here.\n"
+    assert all(r.name not in ("Acme Chat Pro",) for r in normalize("announcement", page).records)
