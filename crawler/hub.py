@@ -10,6 +10,26 @@ from urllib.parse import quote, urlencode
 HUB = "https://huggingface.co"
 """Default endpoint; HF_ENDPOINT (as huggingface_hub reads it) points at a mirror."""
 LISTING_EXPAND = ("sha", "lastModified", "private", "gated")
+MODEL_EXPAND = (
+    "author",
+    "sha",
+    "lastModified",
+    "private",
+    "gated",
+    "tags",
+    "siblings",
+    "cardData",
+    "config",
+    "createdAt",
+    "safetensors",
+    "baseModels",
+    "pipeline_tag",
+    "library_name",
+    "inferenceProviderMapping",
+)
+"""The model-info properties the normalizer reads, as `huggingface_hub` names them
+(`ExpandModelProperty_T`). With `expand` the Hub answers exactly these, computed
+ones included (safetensors parameter counts, base models, inference providers)."""
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
 
@@ -21,7 +41,25 @@ def listing_url(author: str, limit: int, endpoint: str = HUB) -> str:
 
 
 def model_api_url(repo_id: str, endpoint: str = HUB) -> str:
-    return f"{endpoint}/api/models/{quote(repo_id, safe='/')}"
+    """Model info with every property the normalizer reads (`MODEL_EXPAND`)."""
+    query = urlencode([("expand", e) for e in MODEL_EXPAND])
+    return f"{endpoint}/api/models/{quote(repo_id, safe='/')}?{query}"
+
+
+def config_url(repo_id: str, endpoint: str = HUB) -> str:
+    return f"{endpoint}/{quote(repo_id, safe='/')}/raw/main/config.json"
+
+
+def lists_file(body: bytes, filename: str) -> bool:
+    """Whether model info's `siblings` name `filename` (so fetching it is not a 404)."""
+    try:
+        data = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    siblings = data.get("siblings") if isinstance(data, dict) else None
+    return isinstance(siblings, list) and any(
+        isinstance(s, dict) and s.get("rfilename") == filename for s in siblings
+    )
 
 
 def card_url(repo_id: str, endpoint: str = HUB) -> str:

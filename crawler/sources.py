@@ -46,6 +46,9 @@ class HuggingFaceSources(_Scheduled):
     models: list[str] = Field(default_factory=list)
     """Individual repo ids (`org/name`) followed even if their author is not watched."""
     page_size: int = Field(default=100, ge=1, le=1000)
+    discovery_budget: int = Field(default=25, ge=0, le=10000)
+    """Hub repos found as links in posts, catalogs and price lists are crawled in the same
+    run: repos of watched authors always, any other repo up to this many per run."""
 
     @field_validator("authors")
     @classmethod
@@ -103,6 +106,16 @@ class Schedules(_Strict):
         return _check_schedule(text)
 
 
+class CatalogSource(_Scheduled):
+    """A vendor's or app's model catalog (one file of entries, or one entry per URL):
+    Mistral's docs model registry, LM Studio, GPT4All, Azure ML specs, Docker Hub cards.
+    The format is recognised from the document itself."""
+
+    url: HttpUrl
+    name: str | None = None
+    vendor: str | None = None
+
+
 class Sources(_Strict):
     schedules: Schedules = Field(default_factory=Schedules)
     health: Thresholds = Field(default_factory=Thresholds)
@@ -111,6 +124,7 @@ class Sources(_Strict):
     feeds: list[FeedSource] = Field(default_factory=list)
     posts: list[PostSource] = Field(default_factory=list)
     price_lists: list[PriceListSource] = Field(default_factory=list)
+    catalogs: list[CatalogSource] = Field(default_factory=list)
 
 
 def _describe(err: ValidationError, path: Path) -> str:

@@ -78,6 +78,10 @@ def _extract(
         from normalizer.announcement import normalize_announcement
 
         return normalize_announcement(text, source_url, observed_at, filename=filename)
+    if kind is DocKind.HF_CONFIG:
+        from normalizer.hf_config import normalize_config
+
+        return normalize_config(text, source_url, observed_at, filename=filename, repo_id=repo_id)
     from normalizer.price_list import normalize_price_list
 
     return normalize_price_list(text, source_url, observed_at, filename=filename)

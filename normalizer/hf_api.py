@@ -117,6 +117,7 @@ def api_record(
             rb.set("task", t, "api:inferenceProviderMapping.task", f"task={t}", confidence=0.8)
 
     _base_model_into(rb, card, tags, "", ref, "api:cardData")
+    _base_models_into(rb, item.get("baseModels"))
 
     siblings = item.get("siblings")
     if isinstance(siblings, list) and siblings:
@@ -160,6 +161,24 @@ def api_record(
             f"gated repository ({item.get('gated')}); weights need an access request"
         )
     return rb.build(repo_id)
+
+
+_RELATIONS = {"finetune", "adapter", "quantized", "merge"}
+
+
+def _base_models_into(rb: RecordBuilder, base: Any) -> None:
+    """`baseModels` (expand): the Hub's computed lineage, `{relation, models: [{id}]}`."""
+    if not isinstance(base, dict) or rb.has("base_model"):
+        return
+    models = base.get("models")
+    ids = [m.get("id") for m in models if isinstance(m, dict)] if isinstance(models, list) else []
+    ids = [i for i in ids if isinstance(i, str) and "/" in i]
+    if not ids:
+        return
+    rb.set("base_model", ids[0], "api:baseModels", f"baseModels.models[0].id={ids[0]}")
+    relation = base.get("relation")
+    if relation in _RELATIONS:
+        rb.set("base_model_relation", relation, "api:baseModels", f"relation={relation}")
 
 
 def _config_context(config: Any) -> tuple[int, str] | None:

@@ -21,6 +21,10 @@ class DocKind(StrEnum):
     HF_API = "hf-api"
     ANNOUNCEMENT = "announcement"
     PRICE_LIST = "price-list"
+    HF_CONFIG = "hf-config"
+    """A Hub repo's `config.json` (architecture, context window, experts)."""
+    CATALOG = "catalog"
+    """A vendor's or app's model catalog entry (Mistral docs registry, LM Studio, ...)."""
 
 
 class LicenseTerms(StrEnum):
@@ -75,6 +79,15 @@ class Parameters(_Model):
     active: int | None = None
 
 
+class Experts(_Model):
+    """Mixture-of-experts routing as a config states it."""
+
+    total: int | None = None
+    """Experts per MoE layer (`num_local_experts`, `num_experts`, `n_routed_experts`)."""
+    per_token: int | None = None
+    """Experts each token is routed to (`num_experts_per_tok`)."""
+
+
 class Price(_Model):
     provider: str
     input_per_mtok: float | None = None
@@ -88,6 +101,11 @@ class Price(_Model):
 class Pricing(_Model):
     model: PricingModel | None = None
     prices: list[Price] = Field(default_factory=list)
+    summary: str | None = None
+    """In words, for a comparison page (set on resolved records by `normalizer.copy`)."""
+    entry_price: str | None = None
+    """What it costs to start: "Free" when weights are downloadable, else the cheapest
+    input price (set on resolved records by `normalizer.copy`)."""
 
 
 class Link(_Model):
@@ -103,6 +121,10 @@ class FieldProvenance(_Model):
     evidence: str | None = None
     """For prose: the sentence the value came from."""
     confidence: float = 1.0
+    source_kind: str | None = None
+    """Set on resolved records: the kind of document the value came from."""
+    rule: str | None = None
+    """Set on resolved records: which resolution rule picked this value, in words."""
 
 
 class ToolRecord(_Model):
@@ -127,6 +149,9 @@ class ToolRecord(_Model):
     """`YYYY-MM-DD`, or `YYYY-MM` when only the month is known."""
     base_model: str | None = None
     base_model_relation: BaseModelRelation | None = None
+    architecture: str | None = None
+    """The config's architecture class (`MixtralForCausalLM`)."""
+    experts: Experts | None = None
     pricing: Pricing | None = None
     links: list[Link] = Field(default_factory=list)
     provenance: dict[str, FieldProvenance] = Field(default_factory=dict)

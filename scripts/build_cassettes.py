@@ -196,8 +196,50 @@ def listing(author: str, models: list[CorpusModel], page_size: int, note: str) -
     return out
 
 
+def expanded_body(m: CorpusModel) -> tuple[bytes, str]:
+    """The answer to the spider's `?expand=...` model-info request, and what it was
+    assembled from: the Hub answers an expand request with exactly the expanded
+    properties (plus `_id`, `id`); the corpus holds the default-field body and, for
+    some models, a real `?expand=inferenceProviderMapping` body. Keys are kept from
+    those real bodies, never written here."""
+    info = m.info
+    body: dict = {k: info[k] for k in ("_id", "id") if k in info}
+    body |= {k: info[k] for k in hub.MODEL_EXPAND if k in info}
+    sources = [m.rel(m.api_path)]
+    extra = m.api_path.with_name(f"{m.api_path.stem}__expand-inferenceProviderMapping.json")
+    if extra.is_file():
+        body["inferenceProviderMapping"] = json.loads(extra.read_bytes())[
+            "inferenceProviderMapping"
+        ]
+        sources.append(m.rel(extra))
+    note = (
+        f"model info for the spider's ?expand= request assembled by {BUILDER}: the keys "
+        f"{','.join(k for k in body if k not in ('_id', 'id'))} copied from the real bodies "
+        f"{' + '.join(sources)} (the corpus has no response to this exact URL)"
+    )
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), note
+
+
 def detail(m: CorpusModel) -> Interaction:
-    return _get(detail_url(m.repo_id), 200, m.api_path.read_bytes(), JSON, source=m.rel(m.api_path))
+    body, note = expanded_body(m)
+    return _get(detail_url(m.repo_id), 200, body, JSON, assembled=note)
+
+
+def config(m: CorpusModel) -> list[Interaction]:
+    """config.json, requested when model info lists it. The corpus holds no config.json
+    body; the demo answers 404 (assembled, and said so) rather than inventing one."""
+    if not hub.lists_file(m.api_path.read_bytes(), "config.json"):
+        return []
+    return [
+        hub_error(
+            hub.config_url(m.repo_id),
+            404,
+            "EntryNotFound",
+            "Entry not found",
+            "the Hub serves this config.json, but no copy of it was available offline: "
+            "answered 404 so the replay takes the missing-config path instead of an invented body",
+        )
+    ]
 
 
 def card(m: CorpusModel) -> Interaction:
@@ -248,7 +290,7 @@ def demo(corpus: Path, out: Path) -> Built:
         models = [m for m in corpus_models(corpus, author) if m.card_path is not None]
         interactions += listing(author, models, DEMO_PAGE_SIZE, note)
         for m in sorted(models, key=lambda m: m.info["_id"]):
-            interactions += [detail(m), card(m)]
+            interactions += [detail(m), *config(m), card(m)]
     header = f"""
 Watchlist the demo cassette crawler/fixtures/cassettes/huggingface_demo.yaml was built for
 (by {BUILDER}; regenerate both together). Replay it with
@@ -317,6 +359,7 @@ def scenarios(corpus: Path, out: Path) -> list[Built]:
         + listing("meta-llama", [llama3, llama31], SCENARIO_PAGE_SIZE, "scenario gated_detail")
         + [
             detail(llama3),
+            *config(llama3),
             card(llama3),
             hub_error(
                 detail_url(llama31.repo_id),
@@ -343,6 +386,7 @@ def scenarios(corpus: Path, out: Path) -> list[Built]:
         )
         + [
             detail(minilm),
+            *config(minilm),
             card(minilm),
             hub_error(
                 detail_url(albert.repo_id),
@@ -373,7 +417,7 @@ def scenarios(corpus: Path, out: Path) -> list[Built]:
             ),
         ]
         + zephyr_listing
-        + [detail(zephyr), card(zephyr)],
+        + [detail(zephyr), *config(zephyr), card(zephyr)],
     )
 
     # 4. A transient server error: the model info answers 503, then the real 200.
@@ -393,6 +437,7 @@ def scenarios(corpus: Path, out: Path) -> list[Built]:
                 "simulated transient outage, answered before the real 200 for the same URL",
             ),
             detail(zephyr),
+            *config(zephyr),
             card(zephyr),
         ],
     )

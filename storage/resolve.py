@@ -2,9 +2,11 @@
 
 1. Only *current* claims count: per (document URL, record key, field) the newest
    claim; older versions of the same URL are history, not a second opinion.
-2. Per field the winner is the best source rank (`ranking.RankPolicy`), then the
-   highest confidence (a quantised re-upload's claims are weighted down), then the
-   most recent `observed_at`, then the latest claim id.
+2. Per field the winner is the best source rank (`ranking.RankPolicy`: source class
+   and field, guesses after stated values), then the highest confidence (a quantised
+   re-upload's claims are weighted down), then the most recent `observed_at`, then
+   the latest claim id. Among the claims that agree with that winner, the most
+   exact value is taken (8192 over "8k", 8,030,261,248 over "8B").
 3. List fields (`aliases`, `links`) are the union over current claims, best first;
    `pricing` takes its `model` from the winner and merges `prices` per provider.
 4. A conflict is reported when current claims from different documents hold
@@ -16,14 +18,17 @@
    policy puts above every source) is taken whole, even for list fields and
    pricing; source conflicts on that field are still reported, `chosen` being the
    override.
+6. Every resolved field says which rule picked it (`Resolution.rules`, carried into
+   the record's provenance as `rule`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import combinations
 from typing import Any
 
@@ -31,7 +36,7 @@ from pydantic import ValidationError
 
 from normalizer.models import FieldProvenance, ToolRecord
 from storage.names import norm_alias
-from storage.ranking import DEFAULT_POLICY, OVERRIDE_KIND, RankPolicy
+from storage.ranking import DEFAULT_POLICY, OVERRIDE_KIND, RankPolicy, is_guess, source_class
 from storage.views import Conflict, ConflictSource, ConflictValue
 
 RECORD_FIELDS: tuple[str, ...] = tuple(
@@ -83,6 +88,8 @@ class Resolution:
     """Resolved JSON value per field."""
     winners: dict[str, ClaimData] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
+    rules: dict[str, str] = field(default_factory=dict)
+    """Per field, the rule that picked the winner, in words."""
 
 
 def current_claims(claims: Iterable[ClaimData]) -> list[ClaimData]:
@@ -102,7 +109,7 @@ def ranked(claims: Iterable[ClaimData], policy: RankPolicy = DEFAULT_POLICY) -> 
     return sorted(
         claims,
         key=lambda c: (
-            policy.rank(c.field, c.source_kind),
+            policy.rank(c.field, c.source_kind, c.method),
             -c.confidence,
             -c.observed_at.timestamp(),
             -c.id,
@@ -138,8 +145,10 @@ def resolve_claims(
         by_field.setdefault(claim.field, []).append(claim)
     result = Resolution()
     for name in sorted(by_field, key=_field_order):
-        ordered = ranked(by_field[name], policy)
+        first = ranked(by_field[name], policy)
+        ordered = _prefer_exact(first)
         result.winners[name] = ordered[0]
+        result.rules[name] = explain(name, ordered, policy, exact_over=first[0])
         if ordered[0].source_kind == OVERRIDE_KIND:
             result.values[name] = ordered[0].value
             sources = [c for c in ordered if c.source_kind != OVERRIDE_KIND]
@@ -158,6 +167,82 @@ def resolve_claims(
             result.conflicts.extend(_conflicts(name, ordered, result.values[name]))
     _open_weights_pricing(result)
     return result
+
+
+def _numbers_of(value: Any) -> dict[str, int] | None:
+    """The counts a numeric claim states (`context_length`, `parameters` total/active)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"": value}
+    if isinstance(value, dict):
+        nums = {k: v for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool)}
+        if nums and len(nums) == sum(v is not None for v in value.values()):
+            return nums
+    return None
+
+
+def _precision(nums: dict[str, int]) -> int:
+    return sum(_significant_digits(v) for v in nums.values())
+
+
+def _prefer_exact(ordered: list[ClaimData]) -> list[ClaimData]:
+    """Exact beats rounded: among claims agreeing with the best-ranked one and stating
+    at least what it states, the most precise comes first (8192 over "8k")."""
+    top = ordered[0]
+    top_nums = _numbers_of(top.value)
+    if top.source_kind == OVERRIDE_KIND or top_nums is None:
+        return ordered
+    best, best_precision = top, _precision(top_nums)
+    for claim in ordered[1:]:
+        nums = _numbers_of(claim.value)
+        if claim.source_kind == OVERRIDE_KIND or nums is None or not top_nums.keys() <= nums.keys():
+            continue
+        if compatible(top.value, claim.value) and _precision(nums) > best_precision:
+            best, best_precision = claim, _precision(nums)
+    if best is top:
+        return ordered
+    return [best, *(c for c in ordered if c is not best)]
+
+
+def _describe(claim: ClaimData) -> str:
+    guess = ", guessed" if is_guess(claim.method) else ""
+    return f"{claim.source_kind} ({source_class(claim.source_kind)}{guess})"
+
+
+def explain(
+    field_name: str,
+    ordered: Sequence[ClaimData],
+    policy: RankPolicy = DEFAULT_POLICY,
+    exact_over: ClaimData | None = None,
+) -> str:
+    """Which rule picked `ordered[0]`, in words an editor can check."""
+    top = ordered[0]
+    if top.source_kind == OVERRIDE_KIND:
+        return "editor override"
+    if exact_over is not None and exact_over is not top:
+        return (
+            f"exact over rounded: {_canonical(top.value)} from {_describe(top)} agrees with "
+            f"{_canonical(exact_over.value)} from {_describe(exact_over)} and is more exact"
+        )
+    others = [c for c in ordered[1:] if c.document_url != top.document_url]
+    if not others:
+        return f"only source: {_describe(top)}"
+    agree = all(compatible(top.value, c.value) for c in others)
+    lead = "sources agree; " if agree else ""
+    rival = others[0]
+    top_rank = policy.rank(field_name, top.source_kind, top.method)
+    rival_rank = policy.rank(field_name, rival.source_kind, rival.method)
+    if top_rank < rival_rank:
+        if field_name == "release_date" and rival.method == "api:createdAt":
+            why = f"announced or catalog date ({top.source_kind}) over repo creation date"
+        elif is_guess(rival.method) and not is_guess(top.method):
+            why = f"stated value ({_describe(top)}) over guessed ({_describe(rival)})"
+        else:
+            why = f"source rank for {field_name}: {_describe(top)} over {_describe(rival)}"
+    elif top.confidence > rival.confidence:
+        why = f"higher confidence ({top.confidence:.2f} over {rival.confidence:.2f}), same rank"
+    else:
+        why = f"most recent of equally ranked {top.source_kind} sources"
+    return lead + why
 
 
 def _open_weights_pricing(result: Resolution) -> None:
@@ -196,6 +281,8 @@ def build_record(
             observed_at=claim.observed_at,
             evidence=claim.evidence,
             confidence=claim.confidence,
+            source_kind=claim.source_kind,
+            rule=resolution.rules.get(field_name),
         )
         for field_name, claim in resolution.winners.items()
         if field_name in data
@@ -314,13 +401,37 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+NUMBER_TOLERANCE = 0.02
+"""Counts within 2% of each other agree (7.24B counted, "7.3B" written)."""
+DATE_TOLERANCE_DAYS = 14
+"""Dates this close agree: a repo made days before its announcement is one release."""
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+def dates_agree(a: str, b: str) -> bool:
+    """Same day, one a month the other falls in, or within `DATE_TOLERANCE_DAYS`."""
+    ma, mb = _DATE_RE.match(a.strip()), _DATE_RE.match(b.strip())
+    if not (ma and mb):
+        return a.strip().casefold() == b.strip().casefold()
+    if not (ma.group(3) and mb.group(3)):
+        return ma.group(1, 2) == mb.group(1, 2)
+    try:
+        da, db = (date(*(int(x) for x in m.group(1, 2, 3))) for m in (ma, mb))
+    except ValueError:
+        return a == b
+    return abs((da - db).days) <= DATE_TOLERANCE_DAYS
+
+
 def compatible(a: Any, b: Any) -> bool:
-    """True when `a` and `b` agree wherever both state something."""
+    """True when `a` and `b` agree wherever both state something (numbers within
+    rounding or `NUMBER_TOLERANCE`, dates within `DATE_TOLERANCE_DAYS`)."""
     if a is None or b is None:
         return True
     if isinstance(a, dict) and isinstance(b, dict):
         return all(compatible(a[k], b[k]) for k in a.keys() & b.keys())
     if isinstance(a, str) and isinstance(b, str):
+        if _DATE_RE.match(a.strip()) and _DATE_RE.match(b.strip()):
+            return dates_agree(a, b)
         return a.strip().casefold() == b.strip().casefold()
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(compatible(x, y) for x, y in zip(a, b, strict=True))
@@ -343,6 +454,8 @@ def numbers_agree(a: int, b: int) -> bool:
         return True
     if a <= 0 or b <= 0:
         return False
+    if abs(a - b) <= NUMBER_TOLERANCE * max(a, b):
+        return True
     coarse, exact = (a, b) if _significant_digits(a) <= _significant_digits(b) else (b, a)
     digits = _significant_digits(coarse)
     if round(exact, digits - len(str(exact))) == coarse:

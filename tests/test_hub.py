@@ -49,7 +49,24 @@ def test_parse_listing_rejects_what_is_not_a_listing(body: bytes) -> None:
 
 
 def test_card_and_api_urls_keep_the_slash_in_repo_ids() -> None:
-    assert (
-        hub.model_api_url("Qwen/Qwen2.5-7B") == "https://huggingface.co/api/models/Qwen/Qwen2.5-7B"
+    assert hub.model_api_url("Qwen/Qwen2.5-7B").startswith(
+        "https://huggingface.co/api/models/Qwen/Qwen2.5-7B?"
     )
     assert hub.card_url("a b/c") == "https://huggingface.co/a%20b/c/raw/main/README.md"
+    assert hub.config_url("a/b") == "https://huggingface.co/a/b/raw/main/config.json"
+
+
+def test_model_info_asks_the_hub_for_its_computed_fields() -> None:
+    query = parse_qs(urlparse(hub.model_api_url("Qwen/Qwen2.5-7B")).query)
+    for prop in ("safetensors", "config", "cardData", "createdAt", "gated", "baseModels"):
+        assert prop in query["expand"]
+    assert {"pipeline_tag", "library_name", "inferenceProviderMapping", "sha"} <= set(
+        query["expand"]
+    )
+
+
+def test_config_is_fetched_only_when_model_info_lists_it() -> None:
+    listed = b'{"siblings": [{"rfilename": "config.json"}, {"rfilename": "README.md"}]}'
+    assert hub.lists_file(listed, "config.json")
+    assert not hub.lists_file(b'{"siblings": [{"rfilename": "model.gguf"}]}', "config.json")
+    assert not hub.lists_file(b"not json", "config.json")

@@ -69,7 +69,7 @@ class _Hub(BaseHTTPRequestHandler):
                 {"id": "sentence-transformers/all-MiniLM-L6-v2", "sha": "b" * 40},
             ]
             self._send(200, json.dumps(listing).encode(), {"Content-Type": "application/json"})
-        elif path == SLOW:
+        elif path.split("?")[0] == SLOW:
             time.sleep(3)  # longer than DOWNLOAD_TIMEOUT
             self._send(200, b"{}")
         elif path in _Hub.bodies:

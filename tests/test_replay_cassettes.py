@@ -21,6 +21,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.utils.test import get_crawler
 
+from crawler import hub
 from crawler.cassettes import (
     cassette_files,
     is_sensitive_header,
@@ -198,10 +199,11 @@ def test_cassettes_load_in_plain_vcrpy(tmp_path: Path) -> None:
     """Ordinary vcrpy cassettes: vcrpy itself replays them to urllib, offline."""
     path = DEMO_DIR / "huggingface_demo.yaml"
     with vcr.use_cassette(str(path), record_mode="none") as cassette:
-        with urllib.request.urlopen(f"{HUB}/api/models/HuggingFaceH4/zephyr-7b-beta") as r:
+        with urllib.request.urlopen(hub.model_api_url("HuggingFaceH4/zephyr-7b-beta")) as r:
             info = json.loads(r.read())
-            assert r.headers["X-Toolwatch-Source"] == (
+            assert (
                 "corpus/hf_api/HuggingFaceH4__zephyr-7b-beta.json"
+                in (r.headers["X-Toolwatch-Assembled"])
             )
         assert cassette.play_count == 1
     assert info["id"] == "HuggingFaceH4/zephyr-7b-beta"
@@ -214,6 +216,7 @@ def _walk_hub(replay_dir: Path, sources: Path) -> tuple[ReplayMiddleware, list[R
     hf = tomllib.loads(sources.read_text())["huggingface"]
     mw = middleware(replay_dir)
     seen = [play(mw, f"{HUB}/robots.txt")]
+    configs: list[Response] = []  # no real config.json offline: assembled 404s, said so
     for author in hf["authors"]:
         query = [("author", author), ("limit", str(hf["page_size"]))]
         query += [("expand", e) for e in ("sha", "lastModified", "private", "gated")]
@@ -224,17 +227,20 @@ def _walk_hub(replay_dir: Path, sources: Path) -> tuple[ReplayMiddleware, list[R
                 page = play(mw, url)
             seen.append(page)
             for entry in json.loads(page.body):
-                info = play(mw, f"{HUB}/api/models/{quote(entry['id'], safe='/')}")
+                info = play(mw, hub.model_api_url(entry["id"]))
                 while info.status == 503:
-                    info = play(mw, f"{HUB}/api/models/{quote(entry['id'], safe='/')}")
+                    info = play(mw, hub.model_api_url(entry["id"]))
                 seen.append(info)
                 if info.status == 200:
                     assert json.loads(info.body)["sha"] == entry["sha"]
+                    if hub.lists_file(info.body, "config.json"):
+                        configs.append(play(mw, hub.config_url(entry["id"])))
                     seen.append(
                         play(mw, f"{HUB}/{quote(entry['id'], safe='/')}/raw/main/README.md")
                     )
             link = page.headers.get("Link")
             url = link.decode().split(">")[0].lstrip("<") if link else None
+    assert all(c.status == 404 and c.headers["X-Toolwatch-Assembled"] for c in configs)
     return mw, seen
 
 
@@ -273,7 +279,7 @@ def test_error_scenarios(scenario: str, statuses: list[int], error_code: str | N
 def test_retry_scenarios_replay_the_error_first() -> None:
     for scenario, fragment, status in (
         ("rate_limited", "/api/models?", 429),
-        ("server_error", "/api/models/HuggingFaceH4/zephyr-7b-beta", 503),
+        ("server_error", "/api/models/HuggingFaceH4/zephyr-7b-beta?", 503),
     ):
         (req, first), (_, then) = [
             (q, r)
@@ -295,7 +301,7 @@ def test_verbatim_bodies_equal_the_corpus_files() -> None:
                 rel = source[0].removeprefix("corpus/")
                 assert (CORPUS / rel).read_bytes() == resp["body"]["string"], rel
                 n += 1
-    assert n == 16
+    assert n == 8  # the cards; model info answers the spider's ?expand= URL, assembled
 
 
 @needs_corpus

@@ -50,8 +50,10 @@ def claim(
 @pytest.mark.parametrize(
     ("field", "expected"),
     [
-        ("context_length", ["hf-api", "hf-card", "announcement", "price-list", "blog"]),
+        ("context_length", ["hf-api", "price-list", "hf-card", "announcement", "blog"]),
         ("pricing", ["price-list", "hf-api", "hf-card", "announcement", "blog"]),
+        ("release_date", ["announcement", "hf-card", "hf-api", "price-list", "blog"]),
+        ("license", ["hf-api", "hf-card", "announcement", "price-list", "blog"]),
     ],
 )
 def test_source_rank(field: str, expected: list[str]) -> None:
@@ -196,11 +198,11 @@ def test_pricing_merges_providers_and_flags_price_disputes() -> None:
 
 
 def test_policy_is_replaceable_per_field() -> None:
-    policy = RankPolicy(per_field={**DEFAULT_POLICY.per_field, "release_date": ("announcement",)})
+    policy = RankPolicy(per_field={**DEFAULT_POLICY.per_field, "release_date": ("hf-api",)})
     api = claim("release_date", "2024-07-18", kind="hf-api", url="https://api")
     post = claim("release_date", "2024-07-23", kind="announcement", url="https://post")
-    assert resolve_claims([api, post]).values["release_date"] == "2024-07-18"
-    assert resolve_claims([api, post], policy).values["release_date"] == "2024-07-23"
+    assert resolve_claims([api, post]).values["release_date"] == "2024-07-23"
+    assert resolve_claims([api, post], policy).values["release_date"] == "2024-07-18"
 
 
 def test_build_record_carries_winning_provenance() -> None:
@@ -262,3 +264,73 @@ def test_open_weights_tool_is_priced_as_open_weights_with_its_host_prices() -> N
     )
     assert both.values["pricing"]["model"] == "open-weights"
     assert both.values["pricing"]["prices"] == hosted["prices"]
+
+
+def _api_claim(field: str, value: Any, method: str, url: str = "https://api") -> ClaimData:
+    base = claim(field, value, kind="hf-api", url=url)
+    return ClaimData(**{**base.__dict__, "method": method})
+
+
+def test_structured_sources_outrank_prose_for_the_fields_they_state() -> None:
+    config = claim("context_length", 65536, kind="hf-config", url="https://cfg")
+    card = claim("context_length", 64000, kind="hf-card", url="https://card", days=5)
+    res = resolve_claims([card, config])
+    assert res.values["context_length"] == 65536
+    assert "hf-config (structured) over hf-card (vendor prose)" in res.rules["context_length"]
+    catalog = claim("parameters", {"total": 141000000000, "active": 39000000000}, kind="catalog")
+    post = claim("parameters", {"total": 45000000000}, kind="announcement", url="https://post")
+    res = resolve_claims([post, catalog])
+    assert res.values["parameters"]["active"] == 39000000000
+    assert [c.field for c in res.conflicts] == ["parameters"]
+
+
+def test_exact_value_beats_a_rounded_one_that_agrees_with_it() -> None:
+    card = claim("context_length", 8000, kind="hf-card", url="https://card")
+    post = claim("context_length", 8192, kind="announcement", url="https://post")
+    res = resolve_claims([card, post])
+    assert res.values["context_length"] == 8192
+    assert res.rules["context_length"].startswith("exact over rounded")
+    assert res.conflicts == []
+    # a more exact count that leaves out the active parameters does not replace them
+    moe = claim("parameters", {"total": 141000000000, "active": 39000000000}, kind="catalog")
+    safetensors = claim("parameters", {"total": 140630071296}, url="https://st")
+    assert resolve_claims([moe, safetensors]).values["parameters"]["active"] == 39000000000
+
+
+def test_announced_date_beats_repo_creation_date_and_says_so() -> None:
+    created = _api_claim("release_date", "2024-07-18", "api:createdAt")
+    post = claim("release_date", "2024-07-23", kind="announcement", url="https://post")
+    res = resolve_claims([created, post])
+    assert res.values["release_date"] == "2024-07-23"
+    assert "over repo creation date" in res.rules["release_date"]
+    assert res.conflicts == []  # five days apart: one release, no dispute
+    late = claim("release_date", "2024-11-02", kind="catalog", url="https://cat")
+    assert [c.field for c in resolve_claims([created, post, late]).conflicts] == ["release_date"]
+
+
+def test_a_guess_from_the_name_loses_to_any_stated_value() -> None:
+    from_name = _api_claim("parameters", {"total": 8000000000}, "name")
+    post = claim("parameters", {"total": 8030000000}, kind="announcement", url="https://post")
+    res = resolve_claims([from_name, post])
+    assert res.winners["parameters"] is post
+    assert "guessed" in res.rules["parameters"]
+
+
+def test_numbers_apart_beyond_the_tolerance_are_a_conflict() -> None:
+    a = claim("parameters", {"total": 7241732096}, kind="hf-api", url="https://api")
+    near = claim("parameters", {"total": 7300000000}, url="https://card")
+    far = claim("parameters", {"total": 7800000000}, url="https://post")
+    assert resolve_claims([a, near]).conflicts == []
+    assert [c.field for c in resolve_claims([a, far]).conflicts] == ["parameters"]
+
+
+def test_every_resolved_field_carries_its_rule_into_the_record() -> None:
+    res = resolve_claims(
+        [
+            claim("vendor", "Meta", kind="hf-api", url="https://api"),
+            claim("license", {"id": "llama3.1"}, url="https://card"),
+        ]
+    )
+    rec = build_record(res, slug="x", name="X")
+    assert rec.provenance["vendor"].rule == "only source: hf-api (structured)"
+    assert rec.provenance["license"].source_kind == "hf-card"

@@ -1,4 +1,4 @@
-"""Hugging Face Hub spider: author listings -> model info -> model card.
+"""Hugging Face Hub spider: author listings -> model info -> config.json -> model card.
 
 Thin by design: it builds requests and wraps responses into `RawDocument`s;
 extraction happens in `normalizer`, persistence in the storage pipeline.
@@ -144,13 +144,36 @@ class HuggingFaceSpider(scrapy.Spider):
             self.crawler.stats.inc_value("huggingface/unchanged")
             return
         yield self._document(response, DocKind.HF_API, repo_id)
-        yield scrapy.Request(
+        if hub.lists_file(response.body, "config.json"):
+            yield scrapy.Request(
+                hub.config_url(repo_id, self.endpoint),
+                callback=self.parse_config,
+                errback=self.on_error,
+                cb_kwargs={"repo_id": repo_id, "sha": sha},
+                meta={"handle_httpstatus_list": HANDLED_ERRORS, "source_key": key},
+            )
+        else:
+            yield self._card_request(repo_id, sha)
+
+    def _card_request(self, repo_id: str, sha: str | None) -> scrapy.Request:
+        return scrapy.Request(
             hub.card_url(repo_id, self.endpoint),
             callback=self.parse_card,
             errback=self.on_error,
             cb_kwargs={"repo_id": repo_id, "sha": sha},
-            meta={"handle_httpstatus_list": HANDLED_ERRORS, "source_key": key},
+            meta={"handle_httpstatus_list": HANDLED_ERRORS, "source_key": hub.state_key(repo_id)},
         )
+
+    def parse_config(self, response: Response, repo_id: str, sha: str | None) -> Iterable[Any]:
+        """config.json is its own document (exact context, experts, architecture); the
+        chain goes on to the card whatever it answered, the card closing it."""
+        if response.status == 200:
+            yield self._document(response, DocKind.HF_CONFIG, repo_id)
+        elif response.status == 404:  # gone since the model info listed it: nothing to retry
+            self.crawler.stats.inc_value("huggingface/no_config")
+        else:
+            yield self._failure(response, f"config.json for {repo_id}", hub.state_key(repo_id))
+        yield self._card_request(repo_id, sha)
 
     def parse_card(self, response: Response, repo_id: str, sha: str | None) -> Iterable[Any]:
         key = hub.state_key(repo_id)
