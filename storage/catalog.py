@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from normalizer.models import (
     BaseModelRelation,
+    Experts,
     FieldProvenance,
     License,
     LicenseTerms,
@@ -132,6 +133,8 @@ class PublicTool(BaseModel):
     )
     base_model: str | None = None
     base_model_relation: BaseModelRelation | None = None
+    architecture: str | None = Field(None, description="config.json architecture class.")
+    experts: Experts | None = Field(None, description="Mixture-of-experts routing (config).")
     pricing: Pricing | None = Field(
         None, description="Pricing model and prices per provider (per million tokens)."
     )
