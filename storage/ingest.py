@@ -23,6 +23,7 @@ from normalizer.identity import canonical_keys
 from normalizer.models import NormalizeResult, RawDocument, ToolRecord, utcnow
 from storage.matching import suggest_matches
 from storage.names import norm_alias, norm_source_id
+from storage.overrides import load_overrides
 from storage.queries import load_claims
 from storage.ranking import DEFAULT_POLICY, RankPolicy
 from storage.resolve import RECORD_FIELDS, ClaimData, resolve_claims
@@ -476,11 +477,13 @@ class BatchWriter:
         row.updated_at = doc.fetched_at
 
     def _refresh_tools(self) -> None:
-        """Count changed tools; keep the denormalised name/vendor/family current."""
+        """Count changed tools; keep the denormalised name/vendor/family current (as
+        resolved: an editor's override wins there too, as in `editorial`)."""
         touched = self._touched | {t.id for t in self._new_tools}
         if not touched:
             return
         self.claims = load_claims(self.session, touched)
+        overrides = load_overrides(self.session, self._touched)
         mark = self.claim_mark or 0
         now = utcnow()
         for tool_id in sorted(touched):
@@ -492,14 +495,15 @@ class BatchWriter:
                 if values != before:
                     self.stats.tools_changed += 1
                     tool.updated_at = now
-            name = values.get("name") or tool.name
+            shown = values | {o.field: o.value for o in overrides.get(tool_id, ())}
+            name = shown.get("name") or tool.name
             if (tool.name, tool.vendor, tool.family) != (
                 name,
-                values.get("vendor"),
-                values.get("family"),
+                shown.get("vendor"),
+                shown.get("family"),
             ):
                 tool.name, tool.vendor, tool.family = (
                     name,
-                    values.get("vendor"),
-                    values.get("family"),
+                    shown.get("vendor"),
+                    shown.get("family"),
                 )
