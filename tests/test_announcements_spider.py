@@ -27,17 +27,17 @@ DEMO_CASSETTE = REPO / "crawler" / "fixtures" / "cassettes" / "announcements_dem
 MISTRAL_FEED = "https://raw.githubusercontent.com/0xSMW/rss-feeds/main/feeds/feed_mistral_news.xml"
 
 
-def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], tmp_path: Path, code: int = 0) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"TOOLWATCH_SPOOL_DIR": str(tmp_path / "spool"), "COLUMNS": "200"}
     proc = subprocess.run(
         [TOOLWATCH, *args], capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path
     )
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.returncode == code, proc.stderr[-3000:]
     return proc
 
 
-def crawl(db: str, tmp_path: Path, *args: str) -> dict[str, Any]:
-    proc = run(["crawl", "announcements", *args, "--json", "--db", db], tmp_path)
+def crawl(db: str, tmp_path: Path, *args: str, code: int = 0) -> dict[str, Any]:
+    proc = run(["crawl", "announcements", *args, "--json", "--db", db], tmp_path, code)
     [summary] = json.loads(proc.stdout)
     assert summary["spider"] == "announcements"
     assert summary["finish_reason"] == "finished"
@@ -163,14 +163,16 @@ def test_unchanged_feed_answering_304_costs_nothing_more(sqlite_url: str, tmp_pa
 def test_summary_only_atom_feed_fetches_articles_and_retries_only_the_failed(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    first = crawl(sqlite_url, tmp_path, *scenario("feed_atom_summary_only"))
+    # 4 of 5 articles missing is an error rate an operator must hear of: exit 1, failing
+    first = crawl(sqlite_url, tmp_path, *scenario("feed_atom_summary_only"), code=1)
     # robots x2 + feed + 5 article pages (1 served, 4 answer 404)
     assert first["pages"] == 8
     assert first["errors"] == 4
     assert first["documents"] == 1 + 1  # the article and the feed
     assert first["new_candidates"] >= 1
+    assert first["health"] == "failing"
 
-    second = crawl(sqlite_url, tmp_path, *scenario("feed_atom_summary_only"))
+    second = crawl(sqlite_url, tmp_path, *scenario("feed_atom_summary_only"), code=1)
     # the stored article is not fetched again; the 4 missing ones are retried
     assert second["pages"] == 7
     assert second["documents"] == 0 and second["errors"] == 4
