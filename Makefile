@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DB := demo.db
 
-.PHONY: install demo test lint format bench eval clean
+.PHONY: install demo test lint format bench eval calibration clean
 
 install: $(VENV)/.installed
 
@@ -49,6 +49,10 @@ eval: install
 	@for set in $(EVAL_SETS); do echo "== $$set"; \
 	  PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python eval/score.py --labels $$set \
 	    --docs eval/docs --docs tests/fixtures/corpus || exit 1; done
+
+# Confidence bins against the labeled sets: writes eval/calibration.md.
+calibration: install
+	$(BIN)/python eval/calibration.py $(EVAL_SETS) --out eval/calibration.md
 
 bench: install
 	$(BIN)/python bench/normalize_corpus.py

@@ -23,6 +23,7 @@ from typing import Any
 from normalizer import candidates, comparison, dates, licenses, params
 from normalizer import context as ctx
 from normalizer import model_names as mn
+from normalizer.budget import check as check_budget
 from normalizer.builder import RecordBuilder
 from normalizer.extract import _BASE_TRIGGER_RE, ModelRef, base_from_text
 from normalizer.frontmatter import split
@@ -317,6 +318,7 @@ def normalize_announcement(
     org_hint = _primary_org(groups, primary)
     main_count = sum(1 for g in groups if not g.extra)
     for g in groups:
+        check_budget()
         result.records.append(_record(g, groups, post, primary, org_hint, main_count, observed_at))
     return result
 
@@ -580,7 +582,9 @@ def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
             )
         return unsupported[main]
 
-    for line in lines.splitlines():
+    for i, line in enumerate(lines.splitlines()):
+        if not i & 255:
+            check_budget()
         for sentence in re.split(r"(?<=[.!?])\s+", line):
             for rx in _RELEASE_RES:
                 for m in rx.finditer(sentence):
@@ -1271,7 +1275,9 @@ def _record(
     family_level: list[str] = []
     unscoped: list[str] = []
     prev_own = False
-    for s in post.doc.sentences:
+    for i, s in enumerate(post.doc.sentences):
+        if not i & 255:
+            check_budget()
         if "|" in s and s.count("|") >= 2:
             prev_own = False
             continue

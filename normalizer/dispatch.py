@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
+from normalizer.budget import budget
 from normalizer.errors import DocumentOverBudget
 from normalizer.models import DocKind, NormalizeResult, utcnow
 from normalizer.parse import decode
@@ -12,7 +13,8 @@ from normalizer.parse import decode
 MAX_DOCUMENT_BYTES = 32 << 20
 """Twice the crawler's DOWNLOAD_MAXSIZE: a larger body was not fetched by us."""
 TIME_BUDGET_S = 20.0
-"""Checked between stages (decode, extract): a document still running past it is refused."""
+"""Checked by the loops that grow with a document (`normalizer.budget.check`) and after
+extraction: a document still running past it is refused."""
 
 
 def normalize(
@@ -45,7 +47,8 @@ def normalize(
             charset_note = f"decoded as {decoded.encoding} ({decoded.method})"
     else:
         text = body
-    result = _extract(kind, text, source_url, observed_at, filename, repo_id)
+    with budget(TIME_BUDGET_S - (time.monotonic() - started)):
+        result = _extract(kind, text, source_url, observed_at, filename, repo_id)
     if charset_note:
         result.warnings.append(charset_note)
     elapsed = time.monotonic() - started
