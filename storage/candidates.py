@@ -25,6 +25,20 @@ class CandidateView(BaseModel):
     name: str
     vendor: str | None
     created_at: datetime
+    aliases: list[str] = []
+    license_id: str | None = None
+    license_terms: str | None = None
+    params_total: int | None = None
+    params_active: int | None = None
+    entry_price: float | None = None
+    """Cheapest input price per million tokens over providers."""
+    entry_currency: str | None = None
+    entry_provider: str | None = None
+    release_date: str | None = None
+    last_seen: datetime | None = None
+    """When the newest evidence was observed (not when the crawl ran)."""
+    min_confidence: float | None = None
+    """The lowest confidence among the record's resolved fields: how sure the weakest is."""
     evidence: list[Evidence]
     conflicts: list[Conflict]
     suggested_matches: list[MatchView]
@@ -92,12 +106,27 @@ def list_candidates(
             urls = by_kind.setdefault(claim.source_kind, [])
             if claim.source_url and claim.source_url not in urls:
                 urls.append(claim.source_url)
+        rec = resolved.record
+        priced = [p for p in (rec.pricing.prices if rec.pricing else []) if p.input_per_mtok]
+        entry = min(priced, key=lambda p: p.input_per_mtok or 0) if priced else None
+        confidences = [p.confidence for p in rec.provenance.values()]
         out.append(
             CandidateView(
                 slug=tool.slug,
                 name=tool.name,
                 vendor=resolved.record.vendor,
                 created_at=tool.created_at,
+                aliases=resolved.aliases,
+                license_id=(rec.license.id or rec.license.name) if rec.license else None,
+                license_terms=rec.license.terms if rec.license else None,
+                params_total=rec.parameters.total if rec.parameters else None,
+                params_active=rec.parameters.active if rec.parameters else None,
+                entry_price=entry.input_per_mtok if entry else None,
+                entry_currency=entry.currency if entry else None,
+                entry_provider=entry.provider if entry else None,
+                release_date=rec.release_date,
+                last_seen=max((c.observed_at for c in resolved.claims), default=None),
+                min_confidence=min(confidences) if confidences else None,
                 evidence=[Evidence(source_kind=k, urls=v) for k, v in sorted(by_kind.items())],
                 conflicts=resolved.conflicts,
                 suggested_matches=resolved.suggested_matches,

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from web.editor import routes, security, sources
+from web.editor import queue, routes, security, sources, tool_page
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "toolwatch_session"
@@ -48,8 +48,10 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(security.LoginRequired, routes.login_required_handler)
     app.add_exception_handler(security.CsrfFailed, routes.csrf_failed_handler)
+    app.include_router(queue.router)
     app.include_router(routes.router)
     app.include_router(sources.router)
+    app.include_router(tool_page.router)
 
 
 __all__ = ["install"]

@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from web.editor import security
+from web.editor.format import FILTERS
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -90,6 +91,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(show=show, pretty=pretty, when=when, http_url=http_url, short_url=short_url)
+    env.filters.update(FILTERS)
     return env
 
 

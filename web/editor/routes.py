@@ -5,7 +5,6 @@ refusals (`EditorialError`) come back as flash messages on the page."""
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -15,12 +14,8 @@ from fastapi.responses import RedirectResponse
 from rapidfuzz import fuzz, process
 from starlette.responses import Response
 
-from normalizer.models import DocKind
 from storage.errors import EditorialError, ToolNotFound
-from storage.overrides import OVERRIDABLE_FIELDS
-from storage.resolve import RECORD_FIELDS
 from storage.store import Store
-from storage.views import ResolvedTool
 from web.editor import security
 from web.editor.render import render
 
@@ -31,7 +26,6 @@ Editor = Annotated[str, Depends(security.require_editor)]
 Poster = Annotated[str, Depends(security.editor_post)]
 Text = Annotated[str, Form()]
 
-SOURCE_KINDS = [k.value for k in DocKind]
 MERGE_TARGET_STATUSES = ("candidate", "published")
 MAX_PASSWORD_LENGTH = 1024
 
@@ -139,50 +133,6 @@ def logout(request: Request, editor: Poster) -> Response:
 # queue and tools -----------------------------------------------------------------------
 
 
-def _tristate(value: str | None) -> bool | None:
-    return {"yes": True, "no": False}.get((value or "").lower())
-
-
-@router.get("/")
-def queue(
-    request: Request,
-    editor: Editor,
-    source_kind: str = "",
-    vendor: str = "",
-    conflicts: str = "",
-    reopened: str = "",
-) -> Response:
-    store = store_of(request)
-    filters: dict[str, Any] = {
-        "source_kind": source_kind or None,
-        "vendor": vendor or None,
-        "conflicts": _tristate(conflicts),
-        "reopened": _tristate(reopened),
-    }
-    filtered = any(v is not None for v in filters.values())
-    everything = store.candidates()
-    shown = store.candidates(**filters) if filtered else everything
-    vendors = sorted({c.vendor for c in everything if c.vendor}, key=str.casefold)
-    return render(
-        request,
-        "queue.html",
-        {
-            "nav": "queue",
-            "candidates": shown,
-            "total": len(everything),
-            "filtered": filtered,
-            "vendors": vendors,
-            "source_kinds": SOURCE_KINDS,
-            "f": {
-                "source_kind": source_kind,
-                "vendor": vendor,
-                "conflicts": conflicts,
-                "reopened": reopened,
-            },
-        },
-    )
-
-
 @router.get("/tools")
 def tools(request: Request, editor: Editor, status: str = "") -> Response:
     rows = store_of(request).list_tools(status or None)
@@ -215,88 +165,6 @@ def fuzzy_targets(store: Store, slug: str, query: str, limit: int = 10) -> list[
     ]
 
 
-def _claims_by_field(resolved: ResolvedTool) -> dict[str, list[Any]]:
-    grouped: dict[str, list[Any]] = defaultdict(list)
-    for claim in sorted(resolved.claims, key=lambda c: c.observed_at, reverse=True):
-        grouped[claim.field].append(claim)
-    return grouped
-
-
-def _jsonish(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
-
-
-@router.get("/tools/{slug}")
-def tool_page(request: Request, slug: str, editor: Editor, q: str = "") -> Response:
-    store = store_of(request)
-    resolved = store.resolve(slug)
-    if resolved is None:
-        return not_found(request, slug)
-    published = store.published(slug)
-    record = resolved.record.model_dump(mode="json")
-    published_record = published.record.model_dump(mode="json") if published else None
-    grouped = _claims_by_field(resolved)
-    conflicts = {c.field: c for c in resolved.conflicts}
-    overrides = {o.field: o for o in resolved.overrides}
-    rows = []
-    for field in RECORD_FIELDS:
-        claims = grouped.get(field, [])
-        value = record.get(field)
-        if not claims and field not in overrides and value in (None, [], {}):
-            continue
-        pub = published_record.get(field) if published_record is not None else None
-        rows.append(
-            {
-                "field": field,
-                "value": value,
-                "published": pub,
-                "published_differs": published_record is not None
-                and _jsonish(pub) != _jsonish(value),
-                "override": overrides.get(field),
-                "conflict": conflicts.get(field),
-                "claims": [
-                    {"claim": c, "agrees": _jsonish(c.value) == _jsonish(value)} for c in claims
-                ],
-            }
-        )
-    targets = fuzzy_targets(store, slug, q) if q.strip() else []
-    suggested = [m for m in resolved.suggested_matches if m.slug != slug]
-    reviews = store.review_queue(status="pending", slug=slug)
-    return render(
-        request,
-        "tool.html",
-        {
-            "nav": "",
-            "tool": resolved,
-            "rows": rows,
-            "q": q,
-            "targets": targets,
-            "suggested": suggested,
-            "reviews": reviews,
-            "overridable": OVERRIDABLE_FIELDS,
-            "current_values": {f: record.get(f) for f in OVERRIDABLE_FIELDS},
-            "published": published,
-        },
-    )
-
-
-@router.get("/tools/{slug}/history")
-def history_page(request: Request, slug: str, editor: Editor) -> Response:
-    store = store_of(request)
-    resolved = store.resolve(slug)
-    if resolved is None:
-        return not_found(request, slug)
-    return render(
-        request,
-        "history.html",
-        {
-            "tool": resolved,
-            "changes": list(reversed(store.history(slug))),
-            "decisions": list(reversed(store.decisions(slug))),
-        },
-    )
-
-
 # decisions -----------------------------------------------------------------------------
 
 
@@ -322,23 +190,45 @@ def _act(
     return see_other(back)
 
 
+def _then(slug: str, next_url: str) -> str:
+    """Where to go after a decision: `next` (the next item, or the queue) when the form
+    names one, else back to the tool."""
+    return security.safe_next(next_url) if next_url.strip() else tool_url(slug)
+
+
 @router.post("/tools/{slug}/accept")
-def accept(request: Request, slug: str, editor: Poster, reason: Text = "") -> Response:
+def accept(
+    request: Request, slug: str, editor: Poster, reason: Text = "", next: Text = ""
+) -> Response:
     return _act(
         request,
         f"Published {slug}.",
-        tool_url(slug),
+        _then(slug, next),
         lambda: store_of(request).accept(slug, editor, reason.strip()),
+        back_on_error=tool_url(slug),
     )
 
 
 @router.post("/tools/{slug}/reject")
-def reject(request: Request, slug: str, editor: Poster, reason: Text = "") -> Response:
+def reject(
+    request: Request, slug: str, editor: Poster, reason: Text = "", next: Text = ""
+) -> Response:
     return _act(
         request,
         f"Rejected {slug}.",
-        tool_url(slug),
+        _then(slug, next),
         lambda: store_of(request).reject(slug, editor, reason.strip()),
+        back_on_error=tool_url(slug),
+    )
+
+
+@router.post("/tools/{slug}/withdraw")
+def withdraw(request: Request, slug: str, editor: Poster, reason: Text = "") -> Response:
+    return _act(
+        request,
+        f"Withdrew {slug}: it is no longer published.",
+        tool_url(slug),
+        lambda: store_of(request).withdraw(slug, editor, reason.strip()),
     )
 
 
