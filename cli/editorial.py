@@ -91,40 +91,59 @@ def _done(as_json: bool, data: dict[str, Any], message: str) -> None:
 # lifecycle -----------------------------------------------------------------------------
 
 
+RefArgument = Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")]
+
+
+def _lifecycle(
+    action: str, ref: str, reason: str, actor: str | None, as_json: bool, db: str | None
+) -> None:
+    """accept / reject / withdraw one tool and say what it is now."""
+    who = need_actor(actor)
+    with opened(db) as store:
+        resolved = getattr(store, action)(find_slug(store, ref), who, reason)
+    words = {
+        "accept": "[green]published[/green]",
+        "reject": "[yellow]rejected[/yellow]",
+        "withdraw": "[yellow]withdrawn[/yellow] (no longer published)",
+    }
+    data = {"slug": resolved.slug, "status": resolved.status}
+    if action == "withdraw":
+        data["withdrawn"] = True
+    _done(as_json, data, f"{words[action]} {resolved.slug}")
+
+
 def accept(
-    ref: Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")],
+    ref: RefArgument,
     reason: Annotated[str, typer.Option("--reason", help="Why (optional)")] = "",
     actor: ActorOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Publish a candidate: its resolved record becomes the published record."""
-    who = need_actor(actor)
-    with opened(db) as store:
-        resolved = store.accept(find_slug(store, ref), who, reason)
-    _done(
-        as_json,
-        {"slug": resolved.slug, "status": resolved.status},
-        f"[green]published[/green] {resolved.slug}",
-    )
+    _lifecycle("accept", ref, reason, actor, as_json, db)
 
 
 def reject(
-    ref: Annotated[str, typer.Argument(help="Slug, alias or Hugging Face repo id")],
+    ref: RefArgument,
     reason: ReasonOption,
     actor: ActorOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """Reject a candidate. It returns to the queue only if new evidence arrives."""
-    who = need_actor(actor)
-    with opened(db) as store:
-        resolved = store.reject(find_slug(store, ref), who, reason)
-    _done(
-        as_json,
-        {"slug": resolved.slug, "status": resolved.status},
-        f"[yellow]rejected[/yellow] {resolved.slug}",
-    )
+    _lifecycle("reject", ref, reason, actor, as_json, db)
+
+
+def withdraw(
+    ref: RefArgument,
+    reason: ReasonOption,
+    actor: ActorOption = None,
+    as_json: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Unpublish a published tool: it leaves the API and exports (the change feed says
+    `_status: unpublished`); `accept` publishes it again."""
+    _lifecycle("withdraw", ref, reason, actor, as_json, db)
 
 
 def merge(
@@ -380,7 +399,7 @@ def editor_list(as_json: JsonOption = False, db: DbOption = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for command in (accept, reject, merge, unmerge, override, history):
+    for command in (accept, reject, withdraw, merge, unmerge, override, history):
         app.command()(command)
     app.add_typer(review_app, name="review")
     app.add_typer(db_app, name="db")

@@ -1,10 +1,13 @@
-"""Screenshot of the editors' queue for the README: `docs/queue.png`.
+"""Screenshots of the editor UI for the README: `docs/queue.png`, `docs/tool.png`,
+`docs/review.png`.
 
-Builds a demo database (the bundled crawl cassettes, replayed offline), adds an
-editor, serves the app on a free 127.0.0.1 port, logs in with headless Chromium
-(Debian's `/usr/bin/chromium` via Playwright) and saves the queue page.
+Builds a demo database from the bundled crawl cassettes, replayed offline: the
+Hugging Face crawl first, its candidates accepted by an editor, then the price list
+and announcement crawls, whose prices for the published tools wait in review (real
+documents, real review items). Serves the app on a free 127.0.0.1 port, logs in with
+headless Chromium (Debian's `/usr/bin/chromium` via Playwright) and saves the pages.
 
-    .venv/bin/python scripts/screenshot_queue.py [--out docs/queue.png] [--path /]
+    .venv/bin/python scripts/screenshot_queue.py [--docs docs] [--width 1366]
 """
 
 from __future__ import annotations
@@ -45,18 +48,32 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def build_demo_db(db_url: str) -> None:
+PAGES = (  # (file, path)
+    ("queue.png", "/?per_page=25"),
+    ("tool.png", "/tools/llama-3-8b"),
+    ("review.png", "/review"),
+)
+
+
+def crawl(db_url: str, *spiders: str) -> None:
     toolwatch = Path(sys.executable).with_name("toolwatch")
     done = subprocess.run(
-        [str(toolwatch), "crawl", "--demo", "--db", db_url],
+        [str(toolwatch), "crawl", *spiders, "--demo", "--db", db_url],
         cwd=ROOT,
         capture_output=True,
         text=True,
     )
     if done.returncode:
         sys.exit(f"demo crawl failed:\n{done.stderr[-4000:]}")
+
+
+def build_demo_db(db_url: str) -> None:
+    crawl(db_url, "huggingface")
     with Store(db_url) as store:
         store.add_editor(EDITOR, PASSWORD)
+        for candidate in store.candidates():
+            store.accept(candidate.slug, EDITOR, "demo: the Hub's own metadata")
+    crawl(db_url, "announcements", "prices")
 
 
 def serve(db_url: str, port: int) -> uvicorn.Server:
@@ -78,13 +95,8 @@ def serve(db_url: str, port: int) -> uvicorn.Server:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "docs" / "queue.png"))
-    parser.add_argument(
-        "--path",
-        default="/?vendor=Meta",
-        help="page to capture (default: the queue filtered to one vendor: mixed evidence, conflicts)",
-    )
-    parser.add_argument("--width", type=int, default=1360)
+    parser.add_argument("--docs", default=str(ROOT / "docs"), help="directory to write into")
+    parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--height", type=int, default=400, help="minimum; the whole page is taken")
     args = parser.parse_args()
     if not os.path.exists(CHROMIUM):
@@ -109,13 +121,15 @@ def main() -> None:
                 page.fill("input[name=password]", PASSWORD)
                 page.click("button[type=submit]")
                 page.wait_for_url(f"{base}/")
-                page.goto(base + args.path)
-                Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=args.out, full_page=True)
+                Path(args.docs).mkdir(parents=True, exist_ok=True)
+                for name, path in PAGES:
+                    page.goto(base + path)
+                    out = Path(args.docs) / name
+                    page.screenshot(path=str(out), full_page=True)
+                    print(f"saved {out}")
                 browser.close()
         finally:
             server.should_exit = True
-    print(f"saved {args.out}")
 
 
 if __name__ == "__main__":

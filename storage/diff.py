@@ -190,6 +190,8 @@ def describe_change(field: str, old: Any, new: Any) -> list[str]:
     if _strip(old) == _strip(new):
         return []
     label = field.replace("_", " ")
+    if old is None and field == "pricing" and isinstance(new, dict):
+        return _pricing_lines({}, new)
     if old is None:
         return [f"{label} set: {describe_value(field, new)}"]
     if new is None:

@@ -137,13 +137,18 @@ def test_editor_accepts_overrides_and_sees_history(page: object, demo_db: str) -
 
     # the candidate page: accept it
     page.click(f"a.name:has-text('{NAME}')")
-    expect(page).to_have_url(re.compile(rf"/tools/{re.escape(SLUG)}$"))
+    expect(page).to_have_url(re.compile(rf"/tools/{re.escape(SLUG)}\?from=vendor%3DMeta$"))
     expect(page.locator("#field-license")).to_contain_text("llama3")
+    following = page.locator("#next-item").get_attribute("href")
     page.click("button:has-text('Accept')")
+    # the next candidate of the filtered queue comes next
     expect(page.locator(".flash.ok")).to_have_text(f"Published {SLUG}.")
+    assert following is not None and page.url.endswith(following)
+    page.goto(f"/tools/{SLUG}")
     expect(page.locator("h1 .status")).to_have_text("published")
 
     # override the license with a reason (the field's current value is prefilled)
+    page.click("#advanced-override summary")  # JSON only in the advanced editor
     editor_box = page.locator("#override-value")
     page.select_option("#override-field", "vendor")
     expect(editor_box).to_have_value('"Meta"')
@@ -161,10 +166,12 @@ def test_editor_accepts_overrides_and_sees_history(page: object, demo_db: str) -
     expect(page).to_have_url(re.compile(rf"/tools/{re.escape(SLUG)}/history$"))
     change = page.locator("#changes tbody tr", has_text=REASON).first
     expect(change).to_contain_text("license")
-    expect(change.locator("td.old")).to_contain_text("llama3")
-    expect(change.locator("td.new")).to_contain_text("apache-2.0")
+    expect(change.locator("td.what")).to_contain_text(
+        "license llama3 → apache-2.0 (restricted → permissive)"
+    )
     expect(change).to_contain_text(ED)
-    expect(page.locator("#decisions")).to_contain_text("accept")
+    expect(page.locator("#decisions")).to_contain_text("published")
+    expect(page.locator("#decisions tbody tr").first).to_contain_text("override set")
 
     # the wrong password's 401 is the only failed request; no script error, no CSP report
     assert [p for p in problems if "status of 401" not in p] == []
