@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from cli.options import DbOption, JsonOption
 
@@ -52,7 +53,7 @@ def opened(db: str | None) -> Iterator[Any]:
     try:
         yield store
     except EditorialError as exc:
-        err.print(f"[red]{exc}[/red]")
+        err.print(str(exc), style="red", markup=False)  # values may hold [brackets]
         raise typer.Exit(1) from exc
     finally:
         store.close()
@@ -73,11 +74,34 @@ def find_slug(store: Any, ref: str) -> str:
     return str(slug)
 
 
-def parse_value(text: str) -> Any:
-    """JSON when the text parses as JSON, else the text itself."""
+VALUE_EXAMPLES = {
+    "license": '{"id": "apache-2.0", "terms": "permissive"}',
+    "parameters": '{"total": 8030000000, "active": null}',
+    "pricing": '{"model": "paid", "prices": [{"provider": "openrouter", '
+    '"input_per_mtok": 0.03, "output_per_mtok": 0.06}]}',
+    "links": '[{"type": "docs", "url": "https://example.org/docs"}]',
+    "aliases": '["Llama 3 8B"]',
+    "context_length": "131072",
+    "open_weights": "true",
+}
+"""Fields whose value is not plain text, with a value of the right shape."""
+
+
+class UnreadableValue(Exception):
+    """A VALUE that cannot be read for its field."""
+
+
+def parse_value(text: str, field: str = "") -> Any:
+    """JSON when the text parses as JSON, else the text itself; a field that is not
+    plain text (license, pricing, parameters, numbers, lists) must be valid JSON."""
     try:
         return json.loads(text)
-    except json.JSONDecodeError:
+    except json.JSONDecodeError as exc:
+        if field in VALUE_EXAMPLES:
+            raise UnreadableValue(
+                f"{field} needs a JSON value; {text!r} is not valid JSON ({exc.msg} at "
+                f"character {exc.pos + 1}). Example: {VALUE_EXAMPLES[field]}"
+            ) from exc
         return text
 
 
@@ -191,6 +215,13 @@ def override(
         str | None,
         typer.Argument(help="The value: JSON if it parses as JSON, else text; null empties"),
     ] = None,
+    value_option: Annotated[
+        str | None,
+        typer.Option(
+            "--value",
+            help="The value as an option, for values starting with '-': --value=-5",
+        ),
+    ] = None,
     reason: Annotated[str, typer.Option("--reason", help="Why (required)")] = "",
     clear: Annotated[
         bool, typer.Option("--clear", help="Remove the override instead of setting one")
@@ -201,9 +232,20 @@ def override(
 ) -> None:
     """Set an editor's value for a field; it wins over every source and every crawl."""
     who = need_actor(actor)
-    if not clear and value is None:
-        err.print("[red]give a VALUE, or --clear to remove the override[/red]")
+    if value is not None and value_option is not None:
+        err.print("[red]give the value once: as VALUE or as --value[/red]")
         raise typer.Exit(2)
+    value = value if value is not None else value_option
+    if not clear and value is None:
+        err.print("[red]give a VALUE (or --value=...), or --clear to remove the override[/red]")
+        raise typer.Exit(2)
+    parsed: Any = None
+    if not clear:
+        try:
+            parsed = parse_value(str(value), field)
+        except UnreadableValue as exc:
+            err.print(str(exc), style="red", markup=False)
+            raise typer.Exit(2) from exc
     if not clear and not reason.strip():
         err.print("[red]--reason is required for an override[/red]")
         raise typer.Exit(2)
@@ -217,7 +259,13 @@ def override(
                 f"override of {slug}.{field} {'removed' if removed else 'was not set'}",
             )
             return
-        stored = store.override(slug, field, parse_value(str(value)), who, reason)
+        from storage.errors import InvalidOverride
+
+        try:
+            stored = store.override(slug, field, parsed, who, reason)
+        except InvalidOverride as exc:
+            hint = f" Example: {VALUE_EXAMPLES[field]}" if field in VALUE_EXAMPLES else ""
+            raise InvalidOverride(f"{exc}.{hint}") from exc
     _done(
         as_json,
         {"slug": slug, "field": field, "value": stored},
@@ -244,36 +292,26 @@ def history(
             }
         )
         return
+    from storage.diff import describe_change
+
     table = Table(title=f"{slug}: changes to published data ({len(changes)})")
-    for col in ("#", "at", "field", "old", "new", "by", "reason"):
+    for col in ("#", "at", "field", "what changed", "by", "reason"):
         table.add_column(col, overflow="fold")
     for c in changes:
-        table.add_row(
-            str(c.id),
-            str(c.at)[:19],
-            c.field,
-            short(c.old),
-            short(c.new),
-            c.actor,
-            c.reason,
-        )
+        if c.field == "_status":
+            what = f"status {c.old} → {c.new}"
+        else:
+            what = "\n".join(describe_change(c.field, c.old, c.new)) or "re-checked, same value"
+        table.add_row(str(c.id), str(c.at)[:19], c.field, Text(what), c.actor, Text(c.reason))
     console.print(table)
     if decisions:
         log = Table(title="decisions")
-        for col in ("at", "action", "by", "reason"):
+        for col in ("at", "action", "field", "by", "reason"):
             log.add_column(col, overflow="fold")
         for d in decisions:
-            log.add_row(str(d.at)[:19], d.action, d.actor, d.reason or "—")
+            field = str(d.data.get("field") or d.data.get("into_slug") or "")
+            log.add_row(str(d.at)[:19], d.action, field, d.actor, Text(d.reason or "—"))
         console.print(log)
-
-
-def short(value: Any, width: int = 60) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        value = {k: v for k, v in value.items() if v is not None}
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # review --------------------------------------------------------------------------------
@@ -292,17 +330,27 @@ def review(
     with opened(db) as store:
         items = store.review_queue(status=None if all_items else "pending")
     if as_json:
-        emit_json([i.model_dump(mode="json") for i in items])
+        from storage.diff import describe_change
+
+        emit_json(
+            [
+                {**i.model_dump(mode="json"), "changes": describe_change(i.field, i.old, i.new)}
+                for i in items
+            ]
+        )
         return
+    from storage.diff import describe_change
+
     table = Table(title=f"{len(items)} review items", show_lines=True)
-    for col in ("id", "tool", "kind", "field", "published / override", "sources say", "sources"):
+    for col in ("id", "tool", "kind", "field", "what changed", "sources"):
         table.add_column(col, overflow="fold")
     for i in items:
         sources = "\n".join(
             f"{s.get('source_kind')}: {s.get('source_url')}" for s in i.sources[:3]
         ) + (" …" if len(i.sources) > 3 else "")
         kind = i.kind if i.status == "pending" else f"{i.kind} ({i.status})"
-        table.add_row(str(i.id), i.slug, kind, i.field, short(i.old), short(i.new), sources)
+        what = "\n".join(describe_change(i.field, i.old, i.new)) or "(check time only)"
+        table.add_row(str(i.id), i.slug, kind, i.field, Text(what), Text(sources))
     console.print(table)
     if items and not all_items:
         console.print("[dim]decide with `toolwatch review accept ID` / `review reject ID`[/dim]")

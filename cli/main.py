@@ -204,9 +204,16 @@ def normalize(
     _emit_json([r.model_dump(mode="json", exclude_none=True) for r in result.records])
 
 
+class ToolStatus(StrEnum):
+    candidate = "candidate"
+    published = "published"
+    rejected = "rejected"
+    merged = "merged"
+
+
 @app.command()
 def tools(
-    status: Annotated[str | None, typer.Option(help="Only tools with this status")] = None,
+    status: Annotated[ToolStatus | None, typer.Option(help="Only tools with this status")] = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -215,7 +222,7 @@ def tools(
 
     store = _store(db)
     try:
-        rows = store.list_tools(status=status)
+        rows = store.list_tools(status=status.value if status else None)
     finally:
         store.close()
     if as_json:
@@ -226,9 +233,11 @@ def tools(
 
 @app.command()
 def candidates(
-    limit: Annotated[int | None, typer.Option(help="Show at most this many")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="Show at most this many (1 or more)")
+    ] = None,
     source_kind: Annotated[
-        str | None, typer.Option("--source-kind", help="Only with evidence of this kind")
+        DocKind | None, typer.Option("--source-kind", help="Only with evidence of this kind")
     ] = None,
     vendor: Annotated[str | None, typer.Option(help="Only from this vendor")] = None,
     conflicts: Annotated[
@@ -247,7 +256,11 @@ def candidates(
     store = _store(db)
     try:
         rows = store.candidates(
-            limit, source_kind=source_kind, vendor=vendor, conflicts=conflicts, reopened=reopened
+            limit,
+            source_kind=source_kind.value if source_kind else None,
+            vendor=vendor,
+            conflicts=conflicts,
+            reopened=reopened,
         )
     finally:
         store.close()
@@ -413,18 +426,9 @@ def stats(as_json: JsonOption = False, db: DbOption = None) -> None:
     if as_json:
         _emit_json(data)
         return
-    from rich.table import Table
+    from cli.render import stats_view
 
-    table = Table(title="toolwatch database")
-    table.add_column("what")
-    table.add_column("count", justify="right")
-    for key, value in data.items():
-        if isinstance(value, dict):
-            for sub, n in value.items():
-                table.add_row(f"{key}: {sub}", str(n))
-        else:
-            table.add_row(key, str(value))
-    console.print(table)
+    console.print(stats_view(data))
 
 
 def _register_operations() -> None:

@@ -10,6 +10,25 @@ from rich.table import Table
 from rich.text import Text
 
 from normalizer.models import ToolRecord
+from storage.diff import describe_value
+from storage.provenance import field_source
+
+
+def source_text(resolved: Any, field: str) -> str:
+    """Where the resolved value of `field` came from, in one line ("—" if empty)."""
+    src = field_source(resolved, field)
+    if src is None:
+        return "—"
+    parts = [src.kind]
+    if src.url:
+        parts.append(src.url)
+    if src.observed_at:
+        parts.append(src.observed_at.strftime("%Y-%m-%d"))
+    if src.confidence is not None and src.confidence < 1:
+        parts.append(f"{src.confidence:.0%}")
+    if src.kind == "override":
+        parts.append(f"{src.method}: {src.evidence}")
+    return " · ".join(parts)
 
 
 def human_count(n: int | None) -> str:
@@ -55,25 +74,38 @@ def _links(rec: ToolRecord) -> str:
     return "\n".join(f"{link.type}: {link.url}" for link in rec.links) or "—"
 
 
-COMPARE_FIELDS: list[tuple[str, Any]] = [
-    ("vendor", lambda r: r.vendor or "—"),
-    ("task", lambda r: r.task or "—"),
-    ("category", lambda r: r.category or "—"),
-    ("license", license_text),
+COMPARE_FIELDS: list[tuple[str, str, Any]] = [  # (label, record field, text)
+    ("HF repo", "source_id", lambda r: r.source_id or "—"),
+    ("vendor", "vendor", lambda r: r.vendor or "—"),
+    ("family", "family", lambda r: r.family or "—"),
+    ("task", "task", lambda r: r.task or "—"),
+    ("category", "category", lambda r: r.category or "—"),
+    ("best for", "tagline", lambda r: r.tagline or "—"),
+    ("license", "license", license_text),
     (
         "open weights",
+        "open_weights",
         lambda r: "—" if r.open_weights is None else ("yes" if r.open_weights else "no"),
     ),
-    ("pricing", pricing_text),
-    ("parameters (total)", lambda r: human_count(r.parameters.total if r.parameters else None)),
-    ("parameters (active)", lambda r: human_count(r.parameters.active if r.parameters else None)),
+    ("pricing", "pricing", pricing_text),
+    (
+        "parameters (total)",
+        "parameters",
+        lambda r: human_count(r.parameters.total if r.parameters else None),
+    ),
+    (
+        "parameters (active)",
+        "parameters",
+        lambda r: human_count(r.parameters.active if r.parameters else None),
+    ),
     (
         "context length",
+        "context_length",
         lambda r: human_count(r.context_length) + (" tokens" if r.context_length else ""),
     ),
-    ("release date", lambda r: r.release_date or "—"),
-    ("base model", lambda r: r.base_model or "—"),
-    ("links", _links),
+    ("release date", "release_date", lambda r: r.release_date or "—"),
+    ("base model", "base_model", lambda r: r.base_model or "—"),
+    ("links", "links", _links),
 ]
 
 
@@ -128,18 +160,24 @@ def tool_view(resolved: Any) -> Group:
     if rec.tagline:
         head.append(f"\n{rec.tagline}", style="italic")
     fields = Table(show_header=True, box=None)
-    fields.add_column("field", style="bold")
-    fields.add_column("value")
-    fields.add_column("source", style="dim")
-    for label, fn in COMPARE_FIELDS:
-        fields.add_row(label, fn(rec), "")
-    claims = Table(title="claims", show_lines=False)
-    for col in ("field", "value", "source kind", "source URL", "observed at"):
-        claims.add_column(col)
-    for c in resolved.claims:
-        value = c.value if isinstance(c.value, str) else str(c.value)
+    fields.add_column("field", style="bold", no_wrap=True)
+    fields.add_column("value", overflow="fold")
+    fields.add_column("source", style="dim", overflow="fold")
+    for label, field, fn in COMPARE_FIELDS:
+        fields.add_row(label, Text(fn(rec)), Text(source_text(resolved, field)))
+    claims = Table(title=f"claims ({len(resolved.claims)})", show_lines=False)
+    claims.add_column("field", no_wrap=True)
+    claims.add_column("value", overflow="fold", ratio=3)
+    claims.add_column("source", overflow="fold", ratio=2)
+    claims.add_column("observed", no_wrap=True)
+    for c in sorted(resolved.claims, key=lambda c: (c.field, c.observed_at)):
+        where = c.source_kind + (f" · {c.source_url}" if c.source_url else "")
+        conf = f" · {c.confidence:.0%}" if c.confidence < 1 else ""
         claims.add_row(
-            c.field, value[:80], c.source_kind, c.source_url or "—", str(c.observed_at)[:19]
+            c.field,
+            Text(describe_value(c.field, c.value)),
+            Text(f"{where} ({c.method}{conf})"),
+            c.observed_at.strftime("%Y-%m-%d"),
         )
     parts: list[Any] = [Panel(head), fields]
     if resolved.variants:
@@ -149,13 +187,16 @@ def tool_view(resolved: Any) -> Group:
     if resolved.conflicts:
         conflicts = Table(title="conflicts between sources", style="yellow")
         for col in ("field", "value", "source kind", "source URL"):
-            conflicts.add_column(col)
+            conflicts.add_column(col, overflow="fold")
         for conflict in resolved.conflicts:
             label = conflict.field + (f".{conflict.facet}" if conflict.facet else "")
             for v in conflict.values:
                 for src in v.sources:
                     conflicts.add_row(
-                        label, str(v.value)[:80], src.source_kind, src.source_url or "—"
+                        label,
+                        Text(describe_value(conflict.field, v.value)),
+                        src.source_kind,
+                        src.source_url or "—",
                     )
         parts.append(conflicts)
     parts.append(claims)
@@ -182,4 +223,42 @@ def candidates_table(rows: list[Any]) -> Table:
                 f"\n[dim]rejected for: {r.rejection_reason}[/dim]" if r.rejection_reason else ""
             )
         table.add_row(head, evidence, "\n".join(notes) or "—")
+    return table
+
+
+STATS_LABELS = {
+    "documents": "documents stored",
+    "claims": "claims",
+    "tools": "tools",
+    "variants": "variants (HF repos)",
+    "aliases": "aliases",
+    "source_state": "incremental-crawl keys",
+    "errors": "crawl errors (distinct URLs)",
+    "crawl_runs": "crawl runs",
+}
+
+
+def _breakdown(parts: dict[str, Any]) -> str:
+    return " · ".join(f"{n:,} {key.replace('_', ' ')}" for key, n in parts.items()) or "—"
+
+
+def stats_view(data: dict[str, Any]) -> Table:
+    """`Store.stats()` as one line per kind of thing: its total, then its parts."""
+    table = Table(title="toolwatch database", show_header=True, box=None)
+    table.add_column("", style="bold", no_wrap=True)
+    table.add_column("total", justify="right")
+    table.add_column("of which", overflow="fold")
+    for key, value in data.items():
+        label = STATS_LABELS.get(key, key.replace("_", " "))
+        if not isinstance(value, dict):
+            table.add_row(label, f"{value:,}" if isinstance(value, int) else str(value), "")
+            continue
+        numbers = {k: v for k, v in value.items() if isinstance(v, int)}
+        nested = {k: v for k, v in value.items() if isinstance(v, dict)}
+        total = numbers.pop("total", numbers.pop("distinct", None))
+        if total is None and nested:
+            total = sum(int(n) for n in next(iter(nested.values())).values())
+        details = [_breakdown(v) for v in nested.values()]
+        details += [f"{n:,} {k.replace('_', ' ')}" for k, n in numbers.items()]
+        table.add_row(label, "—" if total is None else f"{total:,}", "; ".join(details))
     return table

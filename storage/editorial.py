@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from normalizer.models import utcnow
 from storage.diff import meaningfully_same
-from storage.errors import InvalidTransition, ReviewNotFound, ToolNotFound
+from storage.errors import InvalidOverride, InvalidTransition, ReviewNotFound, ToolNotFound
 from storage.history import record_status, same, set_published_value, snapshot
 from storage.ingest import is_empty
 from storage.names import norm_alias, norm_source_id
@@ -401,6 +401,7 @@ def set_override(
     if not reason.strip():
         raise InvalidTransition("an override needs a reason")
     stored = validate_override(field, value)
+    _refuse_negative(field, stored)
     tool = tool_or_fail(session, slug)
     _require(tool, ("candidate", "published", "rejected"), "override")
     now = utcnow()
@@ -432,6 +433,21 @@ def set_override(
     _decide(session, tool, "override", actor, reason, now, {"field": field, "value": stored})
     _after_override(session, tool, field, actor, f"override: {reason}", policy, now)
     return stored
+
+
+def _refuse_negative(field: str, value: Any, path: str = "") -> None:
+    """Sizes, lengths and prices are never below zero: such a value is a typo."""
+    where = path or field
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int | float) and value < 0:
+        raise InvalidOverride(f"invalid value for {field!r}: {where} cannot be negative ({value})")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_negative(field, item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_negative(field, item, f"{where}[{i}]")
 
 
 def clear_override(
