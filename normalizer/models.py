@@ -141,6 +141,8 @@ class ToolRecord(_Model):
     category: str | None = None
     tagline: str | None = None
     description: str | None = None
+    verdict: str | None = None
+    """An editor's short verdict for comparison pages; never extracted from documents."""
     license: License | None = None
     open_weights: bool | None = None
     parameters: Parameters | None = None

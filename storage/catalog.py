@@ -124,6 +124,7 @@ class PublicTool(BaseModel):
     category: str | None = Field(None, description="Site taxonomy category.")
     tagline: str | None = None
     description: str | None = Field(None, description="Sanitised plain text.")
+    verdict: str | None = Field(None, description="The editors' short verdict, plain text.")
     license: License | None = None
     open_weights: bool | None = None
     parameters: Parameters | None = None

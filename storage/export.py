@@ -46,6 +46,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "category",
     "tagline",
     "description",
+    "verdict",
     "license_id",
     "license_name",
     "license_spdx",

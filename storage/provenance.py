@@ -19,6 +19,8 @@ class FieldSource(BaseModel):
     observed_at: datetime | None = None
     confidence: float | None = None
     evidence: str | None = None
+    rule: str | None = None
+    """Which resolution rule picked the value, in words (when resolution says)."""
 
 
 def field_source(resolved: ResolvedTool, field: str) -> FieldSource | None:
@@ -49,4 +51,5 @@ def field_source(resolved: ResolvedTool, field: str) -> FieldSource | None:
         observed_at=prov.observed_at,
         confidence=prov.confidence,
         evidence=prov.evidence,
+        rule=getattr(prov, "rule", None),
     )

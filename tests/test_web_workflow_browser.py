@@ -219,3 +219,36 @@ def test_pages_fit_the_screen(browser: object, server: str, demo_db: str, width:
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert scroll <= client, (path, width, scroll)
+
+
+def test_editor_writes_comparison_copy_with_a_preview(
+    browser: object, server: str, demo_db: str
+) -> None:
+    from playwright.sync_api import Page, expect
+
+    with Store(demo_db) as store:
+        store.accept(SLUG, ED)
+    page = logged_in(browser, server)
+    assert isinstance(page, Page)
+    page.goto(f"/tools/{SLUG}")
+    page.click("a:has-text('Comparison copy')")
+    page.fill("#copy-tagline", "Small open model for chat on one GPU")
+    page.fill("#copy-verdict", "The 8B to start with")
+    page.select_option("#copy-other", "llama-3.1-8b")
+    page.click("#copy-preview-button")
+    preview = page.locator("#copy-preview")
+    expect(preview.locator("thead th")).to_have_count(3)  # labels, this tool, the other
+    expect(preview.locator("thead")).to_contain_text("Llama-3.1-8B-Instruct")
+    expect(preview.locator("tr.verdict")).to_contain_text("The 8B to start with")
+    expect(preview).to_contain_text("Small open model for chat on one GPU")
+    with Store(demo_db) as store:  # a preview saves nothing
+        assert store.resolve(SLUG).overrides == []  # type: ignore[union-attr]
+    page.fill("#copy-reason", "written for the comparison pages")
+    page.click("#copy-save")
+    expect(page.locator(".flash.ok")).to_contain_text("Copy saved: tagline, verdict")
+    api = page.request.get(f"/api/v1/tools/{SLUG}").json()
+    assert api["verdict"] == "The 8B to start with"
+    assert api["tagline"] == "Small open model for chat on one GPU"
+    page.goto(f"/tools/{SLUG}/history")
+    expect(page.locator("#decisions tbody tr").first).to_contain_text("override set")
+    expect(page.locator("#decisions")).to_contain_text("copy: written for the comparison pages")

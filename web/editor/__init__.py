@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
-from web.editor import queue, routes, security, sources, tool_page
+from web.editor import copy_page, queue, routes, security, sources, tool_page
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 SESSION_COOKIE = "toolwatch_session"
@@ -52,6 +52,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.include_router(routes.router)
     app.include_router(sources.router)
     app.include_router(tool_page.router)
+    app.include_router(copy_page.router)
 
 
 __all__ = ["install"]

@@ -30,6 +30,7 @@ FIELD_LABELS = {
     "release_date": "released",
     "base_model_relation": "relation to base",
     "open_weights": "open weights",
+    "verdict": "verdict",
 }
 DECISION_WORDS = {
     "accept": "published",
