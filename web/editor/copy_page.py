@@ -37,6 +37,21 @@ LABELS = {
 MAX_LENGTH = {"tagline": 200, "description": 4000, "category": 80, "verdict": 400}
 
 
+def copy_form(
+    tagline: Text = "", description: Text = "", category: Text = "", verdict: Text = ""
+) -> dict[str, str]:
+    """The copy fields of a posted form."""
+    return {
+        "tagline": tagline,
+        "description": description,
+        "category": category,
+        "verdict": verdict,
+    }
+
+
+Copy = Annotated[dict[str, str], Depends(copy_form)]
+
+
 def _draft(record: ToolRecord, params: Any) -> dict[str, str]:
     """The copy being edited: the request's values where given, else the record's."""
     return {
@@ -69,18 +84,10 @@ def copy_page(request: Request, slug: str, editor: Editor, other: str = "") -> R
 
 @router.post("/tools/{slug}/copy/preview")
 def preview_copy(
-    request: Request,
-    slug: str,
-    editor: Poster,
-    tagline: Text = "",
-    description: Text = "",
-    category: Text = "",
-    verdict: Text = "",
-    other: Text = "",
+    request: Request, slug: str, editor: Poster, form: Copy, other: Text = ""
 ) -> Response:
     """The page again with the draft in the preview; nothing is saved."""
-    draft = {"tagline": tagline, "description": description, "category": category}
-    return _page(request, slug, {**draft, "verdict": verdict}, other)
+    return _page(request, slug, form, other)
 
 
 def _page(request: Request, slug: str, params: dict[str, str], other: str) -> Response:
@@ -118,14 +125,7 @@ def _page(request: Request, slug: str, params: dict[str, str], other: str) -> Re
 
 @router.post("/tools/{slug}/copy")
 def save_copy(
-    request: Request,
-    slug: str,
-    editor: Poster,
-    tagline: Text = "",
-    description: Text = "",
-    category: Text = "",
-    verdict: Text = "",
-    reason: Text = "",
+    request: Request, slug: str, editor: Poster, form: Copy, reason: Text = ""
 ) -> Response:
     from web.editor.routes import see_other
 
@@ -134,10 +134,7 @@ def save_copy(
     if resolved is None:
         security.flash(request, f"no tool {slug!r}", "error")
         return see_other("/")
-    draft = _draft(
-        resolved.record,
-        {"tagline": tagline, "description": description, "category": category, "verdict": verdict},
-    )
+    draft = _draft(resolved.record, form)
     changed = [f for f in COPY_FIELDS if draft[f] != (getattr(resolved.record, f) or "")]
     if not changed:
         security.flash(request, "The copy is as the sources (and overrides) say: nothing to save.")
