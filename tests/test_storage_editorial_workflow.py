@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from test_storage_editorial import ED, MIT, alpha, beta, check_feed, crawl, slug_of
+from test_storage_editorial import ED, MIT, alpha, beta, check_feed, crawl, slug_of, state
 
-from normalizer.models import DocKind, License, Price, Pricing
+from normalizer.models import DocKind, License, Parameters, Price, Pricing
 from storage import Store
 from storage.diff import describe_change
 from storage.errors import InvalidTransition
@@ -141,3 +141,22 @@ def test_overrides_and_review_decisions_are_in_the_log(ed: Store) -> None:
         ("review-reject", "a provider glitch", "pricing"),
     ]
     assert ed.published(slug).record.license == License(id="mit")  # type: ignore[union-attr]
+
+
+def test_merge_unmerge_round_trip_leaves_review_sources_as_they_were(ed: Store) -> None:
+    """The cause of a round trip once leaving one extra source on a pending item: a
+    crawl repeating the pending value did not refresh the item's sources, the merge
+    and unmerge (which change the value) did."""
+    crawl(ed, alpha(parameters=Parameters(total=7_000_000_000)))
+    a = slug_of(ed, "org/Alpha-7B")
+    ed.accept(a, ED)
+    crawl(ed, alpha(parameters=Parameters(total=8_000_000_000)), days=1)
+    crawl(ed, alpha(parameters=Parameters(total=8_000_000_000)), days=2)  # the same, again
+    crawl(ed, beta(parameters=Parameters(total=70_000_000_000)), days=3)
+    b = slug_of(ed, "org/Beta-7B")
+    before = state(ed)["review"]
+    [item] = ed.review_queue()
+    assert len(item.sources) == 3  # every parameters claim of the tool, the repeat included
+    ed.merge(b, a, ED)
+    ed.unmerge(b, ED)
+    assert state(ed)["review"] == before
