@@ -2,7 +2,7 @@
 
 Builds the documents a Hugging Face crawl of N models yields (model info + card per
 model, the demo cassette's real bodies under synthetic repo ids, as
-bench/crawl_pipeline.py serves them), normalises them once (not timed), then
+bench/local_hub.py serves them), normalises them once (not timed), then
 ingests them in pipeline-sized batches into a fresh database and times:
 
 - `new`:  the first ingest (new documents, tools, variants, aliases, claims);
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from crawl_pipeline import real_bodies  # noqa: E402
+from local_hub import real_bodies  # noqa: E402
 
 from crawler.pipelines import normalize_document  # noqa: E402
 from normalizer.models import DocKind, NormalizeResult, RawDocument  # noqa: E402

@@ -447,3 +447,12 @@ def _register_editorial() -> None:
 
 
 _register_editorial()
+
+
+def _register_workers() -> None:
+    from cli.workers import register
+
+    register(app)
+
+
+_register_workers()

@@ -1,8 +1,12 @@
-"""The one pipeline: normalise documents and write them to storage in batches.
+"""The storage pipeline: raw capture first, normalising in worker processes.
 
-Writes run in a worker thread so the crawl never waits on the database. A batch
-that cannot be written (database down) is retried, then spooled to disk and
-written by the next run against the same database: nothing fetched is lost.
+Fetched documents are written as they came, in batches, by a worker thread (the
+crawl never waits on the database); a document whose URL and content hash are
+already stored is unchanged and costs nothing more. New documents go to the
+normalise workers (`workers.pool`: a process pool here, RQ on Redis across
+machines), so the crawl is not bound by the normalizer. A batch that cannot be
+written (database down) is retried, then spooled to disk and written by the next
+run against the same database: nothing fetched is lost.
 """
 
 from __future__ import annotations
@@ -15,48 +19,24 @@ from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from twisted.internet.defer import Deferred, DeferredLock
+from twisted.internet.defer import DeferredLock
 from twisted.internet.threads import deferToThread
 
 from crawler.items import CrawlFailure
 from crawler.spool import Spool
-from normalizer import normalize
-from normalizer.errors import DocumentRefused
-from normalizer.models import NormalizeResult, RawDocument
+from normalizer.models import RawDocument
 from storage.store import Store
-from storage.views import SourceState
+from workers.normalize import normalize_document
+from workers.pool import InlineNormalizers, Normalizers, PoolNormalizers
+
+__all__ = ["StoragePipeline", "is_outage", "normalize_document", "spool_for"]
 
 log = logging.getLogger(__name__)
 
-TOTALS = ("documents_new", "documents_seen", "claims_new", "tools_new", "tools_changed")
-
-
-def normalize_document(doc: RawDocument) -> NormalizeResult:
-    """Normalise one fetched document; a failure becomes a warning, never a lost document."""
-    if doc.status != 200:
-        return NormalizeResult(kind=doc.kind, source_url=doc.url, warnings=[f"HTTP {doc.status}"])
-    try:
-        return normalize(
-            doc.kind,
-            doc.body,
-            doc.url,
-            doc.fetched_at,
-            repo_id=doc.meta.get("source_id"),
-            content_type=doc.content_type,
-        )
-    except DocumentRefused as exc:  # bad input (alias bomb, over budget, undecodable)
-        log.warning("normalizer refused %s: %s", doc.url, exc)
-        return NormalizeResult(
-            kind=doc.kind, source_url=doc.url, warnings=[f"normalizer error: refused: {exc}"]
-        )
-    except Exception as exc:  # noqa: BLE001 - the raw document is still stored
-        log.exception("normalizer failed on %s", doc.url)
-        return NormalizeResult(
-            kind=doc.kind,
-            source_url=doc.url,
-            warnings=[f"normalizer error: {type(exc).__name__}: {exc}"],
-        )
+TOTALS = ("claims_new", "tools_new", "tools_changed")
+MODES = ("pool", "inline", "rq")
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -79,12 +59,17 @@ class StoragePipeline:
         self.db_url: str = settings.get("TOOLWATCH_DB")
         self.batch_size = settings.getint("TOOLWATCH_BATCH_SIZE", 25)
         self.write_attempts = settings.getint("TOOLWATCH_WRITE_ATTEMPTS", 3)
+        self.mode: str = settings.get("TOOLWATCH_NORMALIZE", "pool")
+        if self.mode not in MODES:
+            raise ValueError(f"TOOLWATCH_NORMALIZE must be one of {MODES}, not {self.mode!r}")
+        self.workers = settings.getint("TOOLWATCH_NORMALIZE_WORKERS", 0) or None
         self.spool = spool_for(settings.get("TOOLWATCH_SPOOL_DIR"), self.db_url)
         self.docs: list[RawDocument] = []
         self.failures: list[CrawlFailure] = []
         self.lock = DeferredLock()
         self.store: Store | None = None
         self.run_id: int | None = None
+        self.normalizers: Normalizers | None = None
         self.spider_name = ""
         self.run_args: dict[str, Any] = {}
 
@@ -94,17 +79,17 @@ class StoragePipeline:
 
     # -- lifecycle ------------------------------------------------------------
 
-    def open_spider(self, spider: Spider | None = None) -> Deferred:
+    async def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or self.crawler.spider
         self.spider_name = spider.name
         self.run_args = dict(getattr(spider, "crawl_args", {}))
         if job := self.crawler.settings.get("TOOLWATCH_JOB"):
             self.run_args["job"] = job  # the scheduled job this run belongs to
-        if hasattr(spider, "state_lookup"):
-            spider.state_lookup = self._stored_shas
-        if hasattr(spider, "state_details"):  # sha + ETag/Last-Modified (conditional requests)
-            spider.state_details = self._stored_states
-        return self.lock.run(deferToThread, self._open)
+        await self._in_thread(self._open)
+
+    def _in_thread(self, fn: Any, *args: Any) -> Any:
+        """Run `fn` in a worker thread, in order with every other write."""
+        return maybe_deferred_to_future(self.lock.run(deferToThread, fn, *args))
 
     def _open(self) -> None:
         try:
@@ -122,22 +107,44 @@ class StoragePipeline:
         if self.run_id is None:
             self.run_id = self.store.start_run(self.spider_name, self.run_args)
             self.stats.set_value("toolwatch/run_id", self.run_id)
+        if self.normalizers is None:
+            self.normalizers = self._normalizers(self.store)
         return self.store
 
-    def close_spider(self, spider: Spider | None = None) -> Deferred:
-        d = self._flush()
-        d.addBoth(lambda result: self.lock.run(deferToThread, self._finish, result))
-        return d
+    def _normalizers(self, store: Store) -> Normalizers:
+        if self.mode == "inline":
+            return InlineNormalizers(store, self.run_id)
+        if self.mode == "rq":
+            from workers.rq_queue import RQNormalizers
 
-    def _finish(self, result: Any) -> Any:
+            return RQNormalizers.from_settings(store, self.db_url, self.run_id, self.crawler)
+        return PoolNormalizers(store, self.db_url, self.run_id, self.workers)
+
+    async def close_spider(self, spider: Spider | None = None) -> None:
+        try:
+            await self._flush()
+        finally:
+            await self._in_thread(self._finish)
+
+    def _finish(self) -> None:
+        try:
+            if self.normalizers is not None:
+                done = self.normalizers.drain()
+                for key in TOTALS:
+                    self.stats.inc_value(f"toolwatch/{key}", int(getattr(done, key, 0)))
+        except Exception as exc:  # noqa: BLE001 - the documents are stored; they stay pending
+            log.error("normalising did not finish (%s); documents stay pending", exc)
+        finally:
+            if self.normalizers is not None:
+                self.normalizers.close()
         reason = self.stats.get_value("finish_reason") or "finished"
         summary = {
             "pages": self.stats.get_value("downloader/response_count", 0),
             "requests": self.stats.get_value("downloader/request_count", 0),
             "errors": self.stats.get_value("toolwatch/errors", 0),
             "spooled": self.stats.get_value("toolwatch/spooled", 0),
+            "normalize": self.mode,
             "finish_reason": reason,
-            **{k: self.stats.get_value(f"toolwatch/{k}", 0) for k in TOTALS},
         }
         status = "finished" if reason == "finished" else "interrupted"
         if self.stats.get_value("toolwatch/spooled"):
@@ -150,11 +157,10 @@ class StoragePipeline:
         finally:
             if self.store is not None:
                 self.store.close()
-        return result
 
     # -- items ----------------------------------------------------------------
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, RawDocument):
             self.docs.append(item)
         elif isinstance(item, CrawlFailure):
@@ -163,49 +169,27 @@ class StoragePipeline:
         else:
             return item
         if len(self.docs) + len(self.failures) >= self.batch_size:
-            d = self._flush()
-            d.addCallback(lambda _: item)
-            return d
+            await self._flush()
         return item
-
-    def _stored_shas(self, keys: list[str]) -> dict[str, str | None]:
-        if self.store is None or self.run_id is None:
-            return {}  # database unavailable: fetch everything, it spools
-        try:
-            return {k: s.sha for k, s in self.store.source_state(keys).items()}
-        except Exception as exc:  # noqa: BLE001 - an outage only costs extra requests
-            log.warning("incremental state unavailable (%s): fetching in full", exc)
-            return {}
-
-    def _stored_states(self, keys: list[str]) -> dict[str, SourceState]:
-        if self.store is None or self.run_id is None:
-            return {}
-        try:
-            return self.store.source_state(keys)
-        except Exception as exc:  # noqa: BLE001 - an outage only costs extra requests
-            log.warning("incremental state unavailable (%s): fetching in full", exc)
-            return {}
 
     # -- writing --------------------------------------------------------------
 
-    def _flush(self) -> Deferred:
+    async def _flush(self) -> None:
         docs, failures = self.docs, self.failures
         self.docs, self.failures = [], []
-        if not docs and not failures:
-            return self.lock.run(lambda: None)  # wait for writes already under way
-        return self.lock.run(deferToThread, self._write, docs, failures)
+        if docs or failures:
+            await self._in_thread(self._write, docs, failures)
 
     def _write(self, docs: list[RawDocument], failures: list[CrawlFailure]) -> None:
-        """Runs in a worker thread: normalise, then one transaction per batch."""
-        batch = [(doc, normalize_document(doc)) for doc in docs]
+        """Runs in a worker thread: one capture transaction per batch."""
         last_error: Exception | None = None
         for attempt in range(self.write_attempts):
             try:
-                self._ingest(batch, failures)
+                self._capture(docs, failures)
                 return
             except Exception as exc:  # noqa: BLE001 - sorted below: outage or bad data
                 if not is_outage(exc):
-                    self._write_one_by_one(batch, failures, exc)
+                    self._write_one_by_one(docs, failures, exc)
                     return
                 last_error = exc
                 log.warning("storage write failed (attempt %d): %s", attempt + 1, exc)
@@ -214,26 +198,23 @@ class StoragePipeline:
         self._spool(docs, failures, last_error)
 
     def _write_one_by_one(
-        self,
-        batch: list[tuple[RawDocument, NormalizeResult]],
-        failures: list[CrawlFailure],
-        cause: Exception,
+        self, docs: list[RawDocument], failures: list[CrawlFailure], cause: Exception
     ) -> None:
         """A batch refused for its data, not an outage: write what can be written and
         keep the refused documents in the spool's `failed/` for a fixed release."""
         log.error("storage refused a batch (%s); writing its documents one by one", cause)
         refused: list[RawDocument] = []
-        for item in batch:
+        for doc in docs:
             try:
-                self._ingest([item], [])
+                self._capture([doc], [])
             except Exception as exc:  # noqa: BLE001 - one document's problem
                 if is_outage(exc):
-                    self._spool([d for d, _ in batch], failures, exc)
+                    self._spool(docs, failures, exc)
                     return
-                refused.append(item[0])
-                log.error("storage refused %s: %s", item[0].url, exc)
+                refused.append(doc)
+                log.error("storage refused %s: %s", doc.url, exc)
         try:
-            self._ingest([], failures)
+            self._capture([], failures)
             for doc in refused:
                 self._connect().record_error(
                     self.run_id, doc.url, "store", "document refused by storage; kept in spool"
@@ -254,26 +235,23 @@ class StoragePipeline:
             "database unavailable (%s); %d documents spooled to %s", last_error, len(docs), path
         )
 
-    def _ingest(
-        self, batch: list[tuple[RawDocument, NormalizeResult]], failures: list[CrawlFailure]
-    ) -> None:
+    def _capture(self, docs: list[RawDocument], failures: list[CrawlFailure]) -> None:
         store = self._connect()
-        result = store.ingest_batch(batch, self.run_id)
+        captured = store.capture(docs, self.run_id) if docs else None
         for f in failures:
             store.record_error(self.run_id, f.url, f.kind, f.message)
-        for doc, res in batch:
-            for w in res.warnings:
-                if w.startswith("normalizer error"):
-                    store.record_error(self.run_id, doc.url, "normalize", w)
-        for key in TOTALS:
-            self.stats.inc_value(f"toolwatch/{key}", int(getattr(result, key, 0)))
+        if captured is None:
+            return
+        self.stats.inc_value("toolwatch/documents_new", len(captured.new_ids))
+        self.stats.inc_value("toolwatch/documents_unchanged", captured.unchanged)
+        if captured.new_ids and self.normalizers is not None:
+            self.normalizers.submit(captured.new_ids)
 
     def _drain_spool(self) -> None:
         """Write what an earlier run could not; a file is removed only once written."""
         for path, docs, failures in self.spool.pending():
-            batch = [(doc, normalize_document(doc)) for doc in docs]
             try:
-                self._ingest(batch, failures)
+                self._capture(docs, failures)
             except Exception as exc:  # noqa: BLE001 - still down: keep the file
                 if not is_outage(exc):
                     self.spool.set_aside(path, exc)  # bad data: never block later files

@@ -41,6 +41,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.replay.ReplayMiddleware": 950,
 }
 
+# Incremental state (shas, ETags) for spiders, read off the reactor thread.
+EXTENSIONS = {
+    "crawler.state.IncrementalState": 100,
+}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
 }
@@ -52,6 +57,11 @@ HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 TOOLWATCH_DB = default_db_url()
 TOOLWATCH_SOURCES = os.environ.get("TOOLWATCH_SOURCES", "sources.toml")
 TOOLWATCH_BATCH_SIZE = 25
+# Where captured documents are normalised: "pool" (processes here, one per core),
+# "rq" (RQ workers on TOOLWATCH_REDIS_URL), "inline" (the pipeline's thread).
+TOOLWATCH_NORMALIZE = os.environ.get("TOOLWATCH_NORMALIZE", "pool")
+TOOLWATCH_NORMALIZE_WORKERS = int(os.environ.get("TOOLWATCH_NORMALIZE_WORKERS", "0"))  # 0: cores
+TOOLWATCH_REDIS_URL = os.environ.get("TOOLWATCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 TOOLWATCH_SPOOL_DIR = os.environ.get("TOOLWATCH_SPOOL_DIR", ".toolwatch-spool")
 
 # Run health: spidermon runs `storage.health` checks when a spider closes, stores the

@@ -25,7 +25,7 @@ aliases). The source's overrides, snapshot and review items stay with it, dorman
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -551,13 +551,17 @@ def after_crawl(
     run_id: int | None,
     policy: RankPolicy,
     claims: Mapping[int, list[ClaimData]] | None = None,
+    also: Iterable[int] = (),
 ) -> None:
-    """Apply the editorial rules to the tools an ingest batch gave new claims.
+    """Apply the editorial rules to the tools an ingest batch gave new claims, and to
+    the tools in `also` (whose claims a re-normalisation superseded).
 
     `claims`: every claim of every tool the batch touched, as the ingest loaded them
     (`queries.load_claims`, after its last insert): the new claims are taken from
     there instead of being queried again, and resolutions reuse them."""
     by_tool: dict[int, list[tuple[Claim | ClaimData, str]]] = defaultdict(list)
+    for tool_id in also:
+        by_tool[tool_id] = []
     if claims is None:
         for claim, url in session.execute(
             select(Claim, Document.url)

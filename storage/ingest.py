@@ -1,26 +1,26 @@
-"""Writing a batch of (document, normalize result) pairs inside one transaction.
+"""Writing the claims of normalised, already stored documents, in one transaction.
 
-Order per item: the document (deduplicated by url + sha256 of the body), then per
-record: find or create the tool, add its variant and aliases, add one claim per
-non-empty field; then the source's incremental-crawl state. Nothing here commits:
-the caller owns the transaction, so a failure anywhere leaves nothing behind.
+Per document (stored raw by `storage.capture`), per record: find or create the
+tool, add its variant and aliases, add one claim per non-empty field, each claim
+carrying the normalizer version that made it; then the document is marked as
+normalised by that version. A document re-read by another normalizer version has
+its earlier claims superseded (kept as history, out of resolution). Nothing here
+commits: the caller owns the transaction, so a failure anywhere (a worker killed
+mid-batch included) leaves nothing behind and the documents stay pending.
 """
 
 from __future__ import annotations
 
-import hashlib
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from pydantic_core import to_jsonable_python
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
 
 from normalizer.identity import canonical_keys
-from normalizer.models import NormalizeResult, RawDocument, ToolRecord, utcnow
+from normalizer.models import NormalizeResult, ToolRecord, utcnow
+from storage.capture import CHUNK, content_hash, scrub
 from storage.matching import suggest_matches
 from storage.names import norm_alias, norm_source_id
 from storage.overrides import load_overrides
@@ -32,19 +32,15 @@ from storage.schema import (
     Claim,
     Document,
     MatchSuggestion,
-    SourceStateRow,
     Tool,
     Variant,
 )
 from storage.views import IngestStats
 
+__all__ = ["BatchWriter", "content_hash", "is_empty", "scrub"]
+
 UNATTRIBUTED = "unattributed"
 """Claim method when a record gives no provenance for a field."""
-STATE_FIELDS = ("sha", "etag", "last_modified")
-
-
-def content_hash(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
 
 
 def is_empty(value: Any) -> bool:
@@ -56,17 +52,6 @@ def is_empty(value: Any) -> bool:
     if isinstance(value, dict):
         return all(is_empty(v) for v in value.values())
     return False
-
-
-def scrub(value: Any) -> Any:
-    """Drop NUL characters, which PostgreSQL text and jsonb cannot hold."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [scrub(v) for v in value]
-    if isinstance(value, dict):
-        return {scrub(k): scrub(v) for k, v in value.items()}
-    return value
 
 
 DERIVATIVE_WEIGHT = 0.5
@@ -88,10 +73,6 @@ def record_key(record: ToolRecord) -> str:
     return record.source_id or record.slug
 
 
-CHUNK = 500
-"""Values per `IN (...)` list: stays under every backend's bind-parameter limit."""
-
-
 @dataclass(eq=False)
 class _PendingClaim:
     """A claim decided during the batch, inserted once tool and document have ids."""
@@ -104,14 +85,14 @@ class _PendingClaim:
 class BatchWriter:
     """One ingest transaction. Use `write(items)` once, then `stats`.
 
-    Decisions are taken item by item, record by record, in input order (exactly as
-    if each were written and flushed in turn), but against in-memory indexes of the
-    rows the batch can touch, loaded with one query per table up front (documents
-    by url + hash, variants, tool slugs, aliases, source state, claim keys of
-    documents already stored). New documents and tools are flushed once; variants,
+    `items` are (stored document row, its normalise result). Decisions are taken
+    item by item, record by record, in input order (exactly as if each were written
+    and flushed in turn), but against in-memory indexes of the rows the batch can
+    touch, loaded with one query per table up front (variants, tool slugs, aliases,
+    current claim keys of the documents). New tools are flushed once; variants,
     aliases, match suggestions and claims are then bulk-inserted in the order they
     were decided. Touched tools are resolved once, from one load of their claims:
-    before (the claims that existed when the batch started) and after; the loaded
+    before (the claims current when the batch started) and after; the current
     claims are kept in `claims` for the editorial hook (`editorial.after_crawl`).
     """
 
@@ -121,19 +102,23 @@ class BatchWriter:
         run_id: int | None = None,
         policy: RankPolicy = DEFAULT_POLICY,
         claim_mark: int | None = None,
+        version: str | None = None,
     ) -> None:
         self.session = session
         self.run_id = run_id
         self.policy = policy
+        self.version = version
+        """The normalizer version the claims are recorded with."""
         self.stats = IngestStats()
         self.claim_mark = claim_mark
         """Newest claim id before the batch: claims up to it are the `before` state."""
         self.claims: dict[int, list[ClaimData]] = {}
-        """After `write`: every claim of every touched tool, by tool id."""
-        self._docs: dict[tuple[str, str], Document] = {}
+        """After `write`: every current claim of every touched tool, by tool id."""
+        self.superseded_tools: set[int] = set()
+        """Tools that had claims superseded by this batch (re-normalised documents)."""
+        self._superseded: set[int] = set()
         self._doc_claims: dict[int, set[tuple[str, str]]] = {}
         """(record key, field) already claimed, per document (by `id()` of its row)."""
-        self._states: dict[str, SourceStateRow | None] = {}
         self._touched: set[int] = set()
         """Pre-existing tools this batch touched (their before/after are compared)."""
         self._new_tools: list[Tool] = []
@@ -149,20 +134,45 @@ class BatchWriter:
         self._suggestions: list[tuple[Tool, Any, dict[str, Any]]] = []
         self._claims: list[_PendingClaim] = []
 
-    def write(self, items: Sequence[tuple[RawDocument, NormalizeResult]]) -> IngestStats:
+    def write(self, items: Sequence[tuple[Document, NormalizeResult]]) -> IngestStats:
         if self.claim_mark is None:
             self.claim_mark = int(self.session.scalar(select(func.max(Claim.id))) or 0)
-        digests = [content_hash(doc.body) for doc, _ in items]
-        self._preload(items, digests)
+        self._supersede([row for row, _ in items])
+        self._preload(items)
         with self.session.no_autoflush:
-            for (doc, result), digest in zip(items, digests, strict=True):
-                self._write_item(doc, result, digest)
-        self.session.flush()  # documents, tools, source state: ids for what follows
+            for row, result in items:
+                self._write_item(row, result)
+                row.normalized_version = self.version
+        self.session.flush()  # tools: ids for what follows
         self._insert_pending()
         self._refresh_tools()
         return self.stats
 
     # preloading --------------------------------------------------------------
+
+    def _supersede(self, rows: list[Document]) -> None:
+        """Claims another normalizer version made from these documents become history."""
+        ids = sorted({row.id for row in rows if row.normalized_version is not None})
+        if not ids:
+            return
+        now = utcnow()
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            current = (
+                Claim.document_id.in_(chunk),
+                Claim.superseded_at.is_(None),
+                func.coalesce(Claim.normalizer_version, "") != (self.version or ""),
+            )
+            for claim_id, tool_id in self.session.execute(
+                select(Claim.id, Claim.tool_id).where(*current)
+            ):
+                self._superseded.add(claim_id)
+                self.superseded_tools.add(tool_id)
+            self.session.execute(
+                update(Claim).where(*current).values(superseded_at=now),
+                execution_options={"synchronize_session": False},
+            )
+        self._touched |= self.superseded_tools
 
     def _in(self, query: Any, column: Any, values: set[Any]) -> list[Any]:
         rows: list[Any] = []
@@ -171,27 +181,16 @@ class BatchWriter:
             rows += self.session.execute(query.where(column.in_(wanted[start : start + CHUNK])))
         return rows
 
-    def _preload(
-        self, items: Sequence[tuple[RawDocument, NormalizeResult]], digests: list[str]
-    ) -> None:
-        wanted_set = {(doc.url, digest) for (doc, _), digest in zip(items, digests, strict=True)}
-        wanted = sorted(wanted_set)
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            urls = sorted({url for url, _ in chunk})
-            hashes = sorted({digest for _, digest in chunk})
-            for row in self.session.scalars(
-                select(Document)
-                .options(defer(Document.body))
-                .where(Document.url.in_(urls), Document.content_hash.in_(hashes))
-            ):
-                if (row.url, row.content_hash) in wanted_set:
-                    self._docs[(row.url, row.content_hash)] = row
-        stored = {row.id: row for row in self._docs.values()}
+    def _preload(self, items: Sequence[tuple[Document, NormalizeResult]]) -> None:
+        stored = {row.id: row for row, _ in items}
         for row in stored.values():
             self._doc_claims[id(row)] = set()
         for doc_id, key, name in self._in(
-            select(Claim.document_id, Claim.record_key, Claim.field), Claim.document_id, set(stored)
+            select(Claim.document_id, Claim.record_key, Claim.field).where(
+                Claim.superseded_at.is_(None)
+            ),
+            Claim.document_id,
+            set(stored),
         ):
             self._doc_claims[id(stored[doc_id])].add((key, name))
 
@@ -226,11 +225,6 @@ class BatchWriter:
         for (tool,) in self._in(select(Tool), Tool.id, ids - set(self._tools)):
             self._tools[tool.id] = tool
 
-        keys = {str(doc.meta["state_key"]) for doc, _ in items if doc.meta.get("state_key")}
-        self._states = dict.fromkeys(keys)
-        for (row,) in self._in(select(SourceStateRow), SourceStateRow.key, keys):
-            self._states[row.key] = row
-
     def _tool(self, ref: int | Tool) -> Tool:
         if isinstance(ref, Tool):
             return ref
@@ -241,44 +235,16 @@ class BatchWriter:
 
     # documents ---------------------------------------------------------------
 
-    def _write_item(self, doc: RawDocument, result: NormalizeResult, digest: str) -> None:
-        row = self._document(doc, digest)
+    def _write_item(self, row: Document, result: NormalizeResult) -> None:
         existing = self._doc_claims.setdefault(id(row), set())
         for record in result.records:
-            self._write_record(row, doc, result, record, existing)
-        self._update_state(doc, digest)
-
-    def _document(self, doc: RawDocument, digest: str) -> Document:
-        key = (doc.url, digest)
-        row = self._docs.get(key)
-        if row is not None:
-            self.stats.documents_seen += 1
-            if doc.fetched_at > row.last_seen_at:
-                row.last_seen_at = doc.fetched_at
-            return row
-        row = Document(
-            url=doc.url,
-            kind=str(doc.kind),
-            content_hash=digest,
-            body=zlib.compress(doc.body, 6),
-            status=doc.status,
-            content_type=doc.content_type,
-            fetched_at=doc.fetched_at,
-            last_seen_at=doc.fetched_at,
-            meta=scrub(to_jsonable_python(doc.meta)),
-            run_id=self.run_id,
-        )
-        self.session.add(row)
-        self._docs[key] = row
-        self.stats.documents_new += 1
-        return row
+            self._write_record(row, result, record, existing)
 
     # tools -------------------------------------------------------------------
 
     def _write_record(
         self,
         row: Document,
-        doc: RawDocument,
         result: NormalizeResult,
         record: ToolRecord,
         existing: set[tuple[str, str]],
@@ -308,12 +274,13 @@ class BatchWriter:
                         "value": scrub(value),
                         "source_kind": str(result.kind),
                         "source_url": scrub(
-                            (prov.source_url if prov else None) or result.source_url or doc.url
+                            (prov.source_url if prov else None) or result.source_url or row.url
                         ),
                         "method": scrub(prov.method) if prov else UNATTRIBUTED,
                         "evidence": scrub(prov.evidence) if prov else None,
                         "confidence": (prov.confidence if prov else 1.0) * weight,
-                        "observed_at": (prov.observed_at if prov else None) or doc.fetched_at,
+                        "observed_at": (prov.observed_at if prov else None) or row.fetched_at,
+                        "normalizer_version": self.version,
                     },
                 )
             )
@@ -454,27 +421,7 @@ class BatchWriter:
                 table = model.__table__
                 self.session.connection().execute(insert(table).returning(table.c.id), rows).all()
 
-    # state and summaries -----------------------------------------------------
-
-    def _update_state(self, doc: RawDocument, digest: str) -> None:
-        key = doc.meta.get("state_key")
-        if not key:
-            return
-        key = str(key)
-        row = self._states.get(key)
-        if row is None:
-            row = SourceStateRow(key=key, updated_at=doc.fetched_at)
-            self.session.add(row)
-        elif doc.fetched_at < row.updated_at:
-            return  # an older fetch never overwrites newer state
-        self._states[key] = row
-        for name in STATE_FIELDS:
-            value = doc.meta.get(name)
-            if value is not None:
-                text = value.isoformat() if isinstance(value, datetime) else str(value)
-                setattr(row, name, text)
-        row.content_hash = digest
-        row.updated_at = doc.fetched_at
+    # summaries ---------------------------------------------------------------
 
     def _refresh_tools(self) -> None:
         """Count changed tools; keep the denormalised name/vendor/family current (as
@@ -482,7 +429,11 @@ class BatchWriter:
         touched = self._touched | {t.id for t in self._new_tools}
         if not touched:
             return
-        self.claims = load_claims(self.session, touched)
+        loaded = load_claims(self.session, touched, also=self._superseded)
+        self.claims = {
+            tool_id: [c for c in claims if c.id not in self._superseded]
+            for tool_id, claims in loaded.items()
+        }
         overrides = load_overrides(self.session, self._touched)
         mark = self.claim_mark or 0
         now = utcnow()
@@ -491,7 +442,8 @@ class BatchWriter:
             values = resolve_claims(claims, self.policy).values
             tool = self._tool(tool_id)
             if tool_id in self._touched:
-                before = resolve_claims([c for c in claims if c.id <= mark], self.policy).values
+                earlier = [c for c in loaded.get(tool_id, []) if c.id <= mark]
+                before = resolve_claims(earlier, self.policy).values
                 if values != before:
                     self.stats.tools_changed += 1
                     tool.updated_at = now

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import distinct, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from normalizer.identity import canonical_keys, canonical_slug
+from normalizer.models import RawDocument
 from storage.names import norm_alias, norm_source_id
 from storage.overrides import load_overrides, override_views
 from storage.ranking import DEFAULT_POLICY, RankPolicy
@@ -25,11 +27,25 @@ from storage.schema import (
     Tool,
     Variant,
 )
-from storage.views import ClaimView, MatchView, ResolvedTool, SourceState, ToolSummary
+from storage.views import (
+    ClaimView,
+    MatchView,
+    ResolvedTool,
+    SourceState,
+    StoredDocument,
+    ToolSummary,
+)
 
 
-def load_claims(session: Session, tool_ids: Iterable[int]) -> dict[int, list[ClaimData]]:
+def load_claims(
+    session: Session, tool_ids: Iterable[int], also: Collection[int] = ()
+) -> dict[int, list[ClaimData]]:
+    """The current claims of these tools (plus the superseded claims `also` names),
+    in id order; superseded claims are history and take no part in resolution."""
     ids = list(tool_ids)
+    current = Claim.superseded_at.is_(None)
+    if also:
+        current = or_(current, Claim.id.in_(sorted(also)))
     out: dict[int, list[ClaimData]] = defaultdict(list)
     if not ids:
         return out
@@ -50,7 +66,7 @@ def load_claims(session: Session, tool_ids: Iterable[int]) -> dict[int, list[Cla
             Claim.record_key,
         )
         .join(Document, Claim.document_id == Document.id)
-        .where(Claim.tool_id.in_(ids))
+        .where(Claim.tool_id.in_(ids), current)
         .order_by(Claim.id)
     )
     for row in rows:
@@ -227,6 +243,64 @@ def find_tool_slug(session: Session, name_or_id: str) -> str | None:
     # a spelling never seen before (`…-Instruct-Q4_K_M`): the tool key ingest would use
     keys = canonical_keys(text)
     return session.scalar(select(Tool.slug).where(Tool.slug.in_(keys)).limit(1))
+
+
+def pending_documents(
+    session: Session, version: str | None, run_id: int | None, after_id: int, limit: int
+) -> list[int]:
+    waiting = (
+        Document.normalized_version.is_(None)
+        if version is None
+        else or_(Document.normalized_version.is_(None), Document.normalized_version != version)
+    )
+    query = select(Document.id).where(waiting, Document.id > after_id)
+    if run_id is not None:
+        query = query.where(Document.run_id == run_id)
+    return list(session.scalars(query.order_by(Document.id).limit(limit)))
+
+
+def load_documents(session: Session, ids: Sequence[int]) -> list[StoredDocument]:
+    out: list[StoredDocument] = []
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        for row in session.scalars(
+            select(Document).where(Document.id.in_(wanted[start : start + 500]))
+        ):
+            out.append(
+                StoredDocument(
+                    id=row.id,
+                    run_id=row.run_id,
+                    normalized_version=row.normalized_version,
+                    document=RawDocument(
+                        url=row.url,
+                        kind=row.kind,
+                        body=zlib.decompress(row.body),
+                        status=row.status,
+                        content_type=row.content_type,
+                        fetched_at=row.fetched_at,
+                        meta=row.meta or {},
+                    ),
+                )
+            )
+    return sorted(out, key=lambda d: d.id)
+
+
+def documents_to_write(
+    session: Session, ids: Sequence[int], version: str, redo: bool
+) -> dict[int, Document]:
+    """The documents among `ids` still to be written by `version` (bodies not loaded):
+    pending ones, and with `redo` those another version wrote."""
+    out: dict[int, Document] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 500):
+        for row in session.scalars(
+            select(Document)
+            .options(defer(Document.body))
+            .where(Document.id.in_(wanted[start : start + 500]))
+        ):
+            if row.normalized_version is None or (redo and row.normalized_version != version):
+                out[row.id] = row
+    return out
 
 
 def get_states(session: Session, keys: Iterable[str]) -> dict[str, SourceState]:

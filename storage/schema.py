@@ -19,12 +19,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -98,6 +100,9 @@ class Document(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"), index=True)
     """The crawl run that first stored this content (if any)."""
+    normalized_version: Mapped[str | None] = mapped_column(String(64), index=True)
+    """The normalizer version whose claims stand for this document; None: stored raw,
+    waiting for a normalise worker (raw capture comes first)."""
 
 
 class Tool(Base):
@@ -148,10 +153,22 @@ class Alias(Base):
 
 
 class Claim(Base):
-    """A claim: document D says field F of record K (about tool T) is V. Append-only."""
+    """A claim: document D says field F of record K (about tool T) is V. Append-only:
+    re-normalising a document supersedes its claims (`superseded_at`), never deletes
+    them; one current claim per document, record and field."""
 
     __tablename__ = "claims"
-    __table_args__ = (UniqueConstraint("document_id", "record_key", "field"),)
+    __table_args__ = (
+        Index(
+            "uq_claims_current",
+            "document_id",
+            "record_key",
+            "field",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
@@ -166,6 +183,11 @@ class Claim(Base):
     evidence: Mapped[str | None] = mapped_column(Text)
     confidence: Mapped[float] = mapped_column(Float, default=1.0)
     observed_at: Mapped[datetime]
+    normalizer_version: Mapped[str | None] = mapped_column(String(64))
+    """The normalizer that made this claim (None: made before versions were kept)."""
+    superseded_at: Mapped[datetime | None]
+    """Set when a newer normalizer re-read the document; superseded claims are history
+    and take no part in resolution."""
 
 
 class CrawlRun(Base):

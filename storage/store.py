@@ -51,14 +51,24 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from normalizer.models import NormalizeResult, RawDocument, utcnow
-from storage import editorial, editors, history, queries, review, runs
+from normalizer.version import normalizer_version
+from storage import accounting, editorial, editors, history, queries, review, runs
 from storage.candidates import CandidateView, list_candidates
+from storage.capture import capture, scrub
 from storage.db import WRITE_OPTIONS, init_db, make_engine
-from storage.ingest import BatchWriter, scrub
+from storage.ingest import BatchWriter
 from storage.published import published_tool, published_tools
 from storage.ranking import DEFAULT_POLICY, RankPolicy
-from storage.schema import RUN_STATUSES, CrawlError, CrawlRun, Decision, Tool
+from storage.schema import (
+    RUN_STATUSES,
+    CrawlError,
+    CrawlRun,
+    Decision,
+    Document,
+    Tool,
+)
 from storage.views import (
+    CaptureStats,
     ChangeView,
     DecisionView,
     IngestStats,
@@ -66,10 +76,21 @@ from storage.views import (
     ResolvedTool,
     ReviewItemView,
     SourceState,
+    StoredDocument,
     ToolSummary,
 )
 
 INGEST_LOCK_KEY = 0x746F6F6C77617463  # "toolwatc": pg_advisory_xact_lock key for ingest
+
+
+def _by_run(
+    items: list[tuple[Document, NormalizeResult]], run_id: int | None
+) -> dict[int | None, list[tuple[Document, NormalizeResult]]]:
+    """Group by the run a batch is counted in: the given one, else each document's."""
+    groups: dict[int | None, list[tuple[Document, NormalizeResult]]] = {}
+    for row, result in items:
+        groups.setdefault(run_id if run_id is not None else row.run_id, []).append((row, result))
+    return groups
 
 
 class Store:
@@ -163,13 +184,13 @@ class Store:
     ) -> None:
         if status not in RUN_STATUSES:
             raise ValueError(f"run status must be one of {RUN_STATUSES}, not {status!r}")
-        with self._writing() as session:
+        with self._locked() as session:  # the run's counters are written under the lock
             run = session.get(CrawlRun, run_id)
             if run is None:
                 raise KeyError(f"no crawl run {run_id}")
             run.status = status
             run.finished_at = utcnow()
-            run.stats = scrub(to_jsonable_python(stats or {}))
+            run.stats = accounting.merged(run.stats, scrub(to_jsonable_python(stats or {})))
             if reason:
                 run.reason = scrub(reason)
 
@@ -181,25 +202,126 @@ class Store:
                 )
             )
 
-    # ingest -------------------------------------------------------------------
+    # ingest -----------------------------------------------------------------------
+    #
+    # Raw capture first (`capture`): fetched documents are stored as they came, and a
+    # document already stored (same URL and content hash) costs nothing more. Then
+    # normalise workers read the pending documents (`pending_documents`,
+    # `load_documents`), normalise them outside any transaction and write their
+    # claims (`ingest_normalized`), one transaction per batch that also marks the
+    # documents done, so a worker killed mid-batch leaves them pending, and a
+    # document normalised twice (two workers, a retry) is written once.
+
+    def capture(self, docs: Sequence[RawDocument], run_id: int | None = None) -> CaptureStats:
+        """Store fetched documents raw, in one transaction; returns the ids of the new
+        ones (to normalise) and how many were unchanged. Counted in the run's stats."""
+        with self._locked() as session:
+            captured = capture(session, docs, run_id)
+            stats = CaptureStats(
+                new_ids=[row.id for row in captured.new], unchanged=captured.unchanged
+            )
+            accounting.account(
+                session,
+                run_id,
+                {"documents_new": len(stats.new_ids), "documents_unchanged": stats.unchanged},
+            )
+            return stats
+
+    def pending_documents(
+        self,
+        version: str | None = None,
+        *,
+        run_id: int | None = None,
+        after_id: int = 0,
+        limit: int = 1000,
+    ) -> list[int]:
+        """Ids of documents no normalizer has read yet (`version=None`), or not read by
+        `version` (a re-normalisation), oldest first, from `after_id` on."""
+        with self._reading() as session:
+            return queries.pending_documents(session, version, run_id, after_id, limit)
+
+    def load_documents(self, ids: Sequence[int]) -> list[StoredDocument]:
+        with self._reading() as session:
+            return queries.load_documents(session, ids)
+
+    def ingest_normalized(
+        self,
+        results: Sequence[tuple[int, NormalizeResult]],
+        version: str,
+        *,
+        redo: bool = False,
+        run_id: int | None = None,
+    ) -> IngestStats:
+        """Write the claims of stored documents normalised by `version`, in ONE
+        transaction, then the editorial rules (`editorial.after_crawl`). A document
+        already normalised by `version` is skipped (written once, however often it
+        was normalised); one normalised by another version is skipped too unless
+        `redo` (a re-normalisation: its earlier claims are superseded). Counted in
+        the stats of `run_id`, else of the run that captured each document."""
+        with self._locked() as session:
+            rows = queries.documents_to_write(session, [i for i, _ in results], version, redo)
+            items = [(rows[i], r) for i, r in results if i in rows]
+            stats = IngestStats()
+            if not items:
+                return stats
+            for run, group in _by_run(items, run_id).items():
+                mark = editorial.claim_mark(session)
+                writer = BatchWriter(session, run, self.policy, claim_mark=mark, version=version)
+                part = writer.write(group)
+                editorial.after_crawl(
+                    session,
+                    mark,
+                    run,
+                    self.policy,
+                    claims=writer.claims,
+                    also=writer.superseded_tools,
+                )
+                accounting.account(
+                    session,
+                    run,
+                    {
+                        "documents_normalized": len(group),
+                        "claims_new": part.claims_new,
+                        "tools_new": part.tools_new,
+                        "tools_changed": part.tools_changed,
+                    },
+                )
+                stats = stats + part
+            return stats
 
     def ingest_batch(
         self,
         items: Sequence[tuple[RawDocument, NormalizeResult]],
         run_id: int | None = None,
     ) -> IngestStats:
-        """Store documents, tools, variants, aliases, claims and source state for a
-        batch, all in ONE transaction. On error everything is rolled back and the
-        exception propagates. Re-ingesting the same batch only moves `last_seen_at`.
-
-        Then the editorial rules (`editorial.after_crawl`): published tools' snapshots
-        follow (reviewed fields via review items), overrides disagreed with are
-        flagged, rejected tools with new evidence are reopened."""
+        """Capture and ingest documents normalised by the caller, all in ONE
+        transaction (what a crawl does in two steps). A document already stored is
+        not ingested again: re-ingesting the same batch only moves `last_seen_at`.
+        On error everything is rolled back and the exception propagates."""
+        version = normalizer_version()
         with self._locked() as session:
+            captured = capture(session, [doc for doc, _ in items], run_id)
+            fresh = {id(row) for row in captured.new}
+            todo = [(row, res) for row, (_, res) in zip(captured.rows, items, strict=True)]
+            todo = [(row, res) for row, res in todo if id(row) in fresh]
             mark = editorial.claim_mark(session)
-            writer = BatchWriter(session, run_id, self.policy, claim_mark=mark)
-            stats = writer.write(items)
+            writer = BatchWriter(session, run_id, self.policy, claim_mark=mark, version=version)
+            stats = writer.write(todo)
+            stats.documents_new = len(captured.new)
+            stats.documents_seen = captured.unchanged
             editorial.after_crawl(session, mark, run_id, self.policy, claims=writer.claims)
+            accounting.account(
+                session,
+                run_id,
+                {
+                    "documents_new": stats.documents_new,
+                    "documents_unchanged": stats.documents_seen,
+                    "documents_normalized": len(todo),
+                    "claims_new": stats.claims_new,
+                    "tools_new": stats.tools_new,
+                    "tools_changed": stats.tools_changed,
+                },
+            )
             return stats
 
     # incremental-crawl state -------------------------------------------------------

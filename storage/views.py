@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from normalizer.models import ToolRecord
+from normalizer.models import RawDocument, ToolRecord
 
 
 class _View(BaseModel):
@@ -27,6 +27,22 @@ class IngestStats(_View):
         return IngestStats(
             **{name: getattr(self, name) + getattr(other, name) for name in type(self).model_fields}
         )
+
+
+class CaptureStats(_View):
+    """What a raw capture stored: new documents (to normalise) and unchanged ones."""
+
+    new_ids: list[int] = Field(default_factory=list)
+    unchanged: int = 0
+
+
+class StoredDocument(_View):
+    """A stored document as a normalise worker reads it back."""
+
+    id: int
+    run_id: int | None = None
+    normalized_version: str | None = None
+    document: RawDocument
 
 
 class SourceState(_View):

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import zlib
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ import pytest
 from crawler.feeds import entry_state_key, state_key
 from crawler.sources import FeedSource
 from crawler.spiders.announcements import AnnouncementsSpider
+from storage.views import SourceState
 
 REPO = Path(__file__).resolve().parent.parent
 TOOLWATCH = str(Path(sys.executable).parent / "toolwatch")
@@ -186,16 +186,16 @@ def test_feed_request_is_conditional_on_the_stored_validators() -> None:
     source = FeedSource(url=MISTRAL_FEED)
     assert "If-None-Match" not in spider._feed_request(source).headers
 
-    key = state_key(MISTRAL_FEED)
-    state = SimpleNamespace(etag='"abc"', last_modified="Thu, 11 Sep 2025 07:31:17 GMT", sha="x")
-    spider.state_details = lambda keys: {key: state} if key in keys else {}
-    request = spider._feed_request(source)
+    state = SourceState(
+        key=state_key(MISTRAL_FEED),
+        etag='"abc"',
+        last_modified="Thu, 11 Sep 2025 07:31:17 GMT",
+        sha="x",
+    )
+    request = spider._feed_request(source, state)
     assert request.headers[b"If-None-Match"] == b'"abc"'
     assert request.headers[b"If-Modified-Since"] == b"Thu, 11 Sep 2025 07:31:17 GMT"
     assert 304 in request.meta["handle_httpstatus_list"]
-
-    spider.full = True  # --full ignores stored state
-    assert "If-None-Match" not in spider._feed_request(source).headers
 
 
 def test_entry_state_key_names_feed_and_entry() -> None:

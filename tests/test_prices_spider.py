@@ -14,15 +14,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
+from scrapy.extension import ExtensionManager
 from scrapy.http import Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.items import CrawlFailure
 from crawler.spiders.prices import PricesSpider, state_key
+from crawler.state import IncrementalState
 from normalizer.models import RawDocument
+from storage.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -54,27 +56,34 @@ def test_one_request_per_price_list_with_its_state_key() -> None:
     assert b"If-None-Match" not in req.headers
 
 
-def test_stored_validators_make_the_request_conditional() -> None:
-    spider = make_spider()
-    asked: list[list[str]] = []
+def with_state(spider: PricesSpider, db: str) -> PricesSpider:
+    """The spider's crawler owns the incremental-state extension on database `db`."""
+    spider.crawler.extensions = ExtensionManager(IncrementalState(db), crawler=spider.crawler)
+    return spider
 
-    def details(keys: list[str]) -> dict[str, Any]:
-        asked.append(keys)
-        return {
-            f"price:{URL}": SimpleNamespace(
-                etag='"abc"', last_modified="Thu, 24 Apr 2025 12:00:00 GMT", sha=None
-            )
-        }
 
-    spider.state_details = details
-    [req] = start_requests(spider)
-    assert asked == [[f"price:{URL}"]]
+def test_stored_validators_make_the_request_conditional(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/state.db"
+    with Store(db) as store:
+        store.capture(
+            [
+                RawDocument(
+                    url=URL,
+                    kind="price-list",
+                    body=b"{}",
+                    meta={
+                        "state_key": state_key(URL),
+                        "etag": '"abc"',
+                        "last_modified": "Thu, 24 Apr 2025 12:00:00 GMT",
+                    },
+                )
+            ]
+        )
+    [req] = start_requests(with_state(make_spider(), db))
     assert req.headers[b"If-None-Match"] == b'"abc"'
     assert req.headers[b"If-Modified-Since"] == b"Thu, 24 Apr 2025 12:00:00 GMT"
 
-    full = make_spider(full="true")
-    full.state_details = details
-    [req] = start_requests(full)
+    [req] = start_requests(with_state(make_spider(full="true"), db))
     assert b"If-None-Match" not in req.headers
 
 

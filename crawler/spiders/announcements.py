@@ -28,7 +28,7 @@ Posts (`[[posts]]`)
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,13 +41,12 @@ from crawler.documents import document, provenance_headers
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import FeedSource, PostSource, Sources, load_sources
+from crawler.state import conditional_headers, stored_shas, stored_states
 from normalizer.models import DocKind, RawDocument
+from storage.views import SourceState
 
 HANDLED_ERRORS = [401, 403, 404, 410]
 STAT = "announcements"
-
-StateLookup = Callable[[list[str]], dict[str, str | None]]
-StateDetails = Callable[[list[str]], dict[str, Any]]
 
 
 def _split(value: str | None) -> list[str]:
@@ -79,9 +78,6 @@ class AnnouncementsSpider(scrapy.Spider):
         self._feeds_arg = _split(feeds)
         self._posts_arg = _split(posts)
         self.full = str(full).lower() in {"1", "true", "yes"}
-        # Set by the storage pipeline when it opens.
-        self.state_lookup: StateLookup | None = None
-        self.state_details: StateDetails | None = None
         self._runs: dict[str, _FeedRun] = {}
         self.crawl_args = {
             k: v for k, v in {"sources": sources, "feeds": feeds, "posts": posts}.items() if v
@@ -100,38 +96,24 @@ class AnnouncementsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         wl = self.watchlist()
+        keys = [feeds.state_key(str(f.url)) for f in wl.feeds]
+        keys += [feeds.post_state_key(str(p.url)) for p in wl.posts]
+        states = await stored_states(self, keys)
         for source in wl.feeds:
-            yield self._feed_request(source)
+            yield self._feed_request(source, states.get(feeds.state_key(str(source.url))))
         for post in wl.posts:
-            yield self._post_request(post)
-
-    # -- state ----------------------------------------------------------------
-
-    def _shas(self, keys: list[str]) -> dict[str, str | None]:
-        if self.full or self.state_lookup is None or not keys:
-            return {}
-        return self.state_lookup(keys)
-
-    def _conditional(self, key: str) -> dict[str, str]:
-        """If-None-Match / If-Modified-Since from the stored validators of `key`."""
-        if self.full or self.state_details is None:
-            return {}
-        state = self.state_details([key]).get(key)
-        headers = {}
-        if state is not None and getattr(state, "etag", None):
-            headers["If-None-Match"] = state.etag
-        if state is not None and getattr(state, "last_modified", None):
-            headers["If-Modified-Since"] = state.last_modified
-        return headers
+            yield self._post_request(post, states.get(feeds.post_state_key(str(post.url))))
 
     # -- requests -------------------------------------------------------------
 
-    def _feed_request(self, source: FeedSource) -> scrapy.Request:
+    def _feed_request(
+        self, source: FeedSource, stored: SourceState | None = None
+    ) -> scrapy.Request:
         url = str(source.url)
         key = feeds.state_key(url)
         return scrapy.Request(
             url,
-            headers=self._conditional(key),
+            headers=conditional_headers(stored),
             callback=self.parse_feed,
             errback=self.on_error,
             cb_kwargs={"source": source},
@@ -139,12 +121,12 @@ class AnnouncementsSpider(scrapy.Spider):
             dont_filter=True,
         )
 
-    def _post_request(self, post: PostSource) -> scrapy.Request:
+    def _post_request(self, post: PostSource, stored: SourceState | None = None) -> scrapy.Request:
         url = str(post.url)
         key = feeds.post_state_key(url)
         return scrapy.Request(
             url,
-            headers=self._conditional(key),
+            headers=conditional_headers(stored),
             callback=self.parse_post,
             errback=self.on_error,
             cb_kwargs={"post": post},
@@ -154,7 +136,7 @@ class AnnouncementsSpider(scrapy.Spider):
 
     # -- feeds ----------------------------------------------------------------
 
-    def parse_feed(self, response: Response, source: FeedSource) -> Iterable[Any]:
+    async def parse_feed(self, response: Response, source: FeedSource) -> AsyncIterator[Any]:
         stats = self.crawler.stats
         feed_url = str(source.url)
         key = feeds.state_key(feed_url)
@@ -187,7 +169,7 @@ class AnnouncementsSpider(scrapy.Spider):
         )
         self._runs[feed_url] = run
         keys = {e.entry_id: feeds.entry_state_key(feed_url, e.entry_id) for e in feed.entries}
-        stored = self._shas(sorted(set(keys.values())))
+        stored = await stored_shas(self, keys.values())
         seen: set[str] = set()
         for entry in feed.entries:
             stats.inc_value(f"{STAT}/entries")
@@ -293,7 +275,7 @@ class AnnouncementsSpider(scrapy.Spider):
 
     # -- posts ----------------------------------------------------------------
 
-    def parse_post(self, response: Response, post: PostSource) -> Iterable[Any]:
+    async def parse_post(self, response: Response, post: PostSource) -> AsyncIterator[Any]:
         url = str(post.url)
         key = feeds.post_state_key(url)
         stats = self.crawler.stats
@@ -304,7 +286,7 @@ class AnnouncementsSpider(scrapy.Spider):
             yield self._failure(response, f"post {url}", key)
             return
         sha = hashlib.sha256(response.body).hexdigest()
-        if self._shas([key]).get(key) == sha:
+        if (await stored_shas(self, [key])).get(key) == sha:
             stats.inc_value(f"{STAT}/posts_unchanged")
             return
         stats.inc_value(f"{STAT}/posts")

@@ -6,7 +6,7 @@ extraction happens in `normalizer`, persistence in the storage pipeline.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 from urllib.parse import urlparse
 
@@ -19,12 +19,11 @@ from crawler.documents import document
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import HuggingFaceSources, load_sources
+from crawler.state import stored_shas
 from normalizer.models import DocKind, RawDocument
 
 # Statuses the callbacks see themselves (recorded as failures, never retried).
 HANDLED_ERRORS = [401, 403, 404, 410]
-
-StateLookup = Callable[[list[str]], dict[str, str | None]]
 
 
 def _split(value: str | None) -> list[str]:
@@ -48,8 +47,6 @@ class HuggingFaceSpider(scrapy.Spider):
         self._authors_arg = _split(authors)
         self._models_arg = _split(models)
         self.full = str(full).lower() in {"1", "true", "yes"}
-        # Set by the storage pipeline when it opens: repo state key -> stored sha.
-        self.state_lookup: StateLookup | None = None
         self.crawl_args = {
             k: v for k, v in {"sources": sources, "authors": authors, "models": models}.items() if v
         } | ({"full": True} if self.full else {})
@@ -99,12 +96,10 @@ class HuggingFaceSpider(scrapy.Spider):
 
     # -- callbacks ------------------------------------------------------------
 
-    def _stored_shas(self, repo_ids: list[str]) -> dict[str, str | None]:
-        if self.full or self.state_lookup is None or not repo_ids:
-            return {}
-        return self.state_lookup([hub.state_key(r) for r in repo_ids])
+    async def _stored_shas(self, repo_ids: list[str]) -> dict[str, str | None]:
+        return await stored_shas(self, [hub.state_key(r) for r in repo_ids])
 
-    def parse_listing(self, response: Response, author: str) -> Iterable[Any]:
+    async def parse_listing(self, response: Response, author: str) -> AsyncIterator[Any]:
         if response.status != 200:
             yield self._failure(response, f"listing for {author!r}")
             return
@@ -113,7 +108,7 @@ class HuggingFaceSpider(scrapy.Spider):
         except hub.HubFormatError as exc:
             yield CrawlFailure(url=response.url, kind="parse", message=str(exc))
             return
-        stored = self._stored_shas([m.repo_id for m in listed])
+        stored = await self._stored_shas([m.repo_id for m in listed])
         stats = self.crawler.stats
         for model in listed:
             stats.inc_value("huggingface/models_listed")
@@ -128,9 +123,9 @@ class HuggingFaceSpider(scrapy.Spider):
         if nxt:
             yield self._listing_request(nxt, author)
 
-    def parse_model(
+    async def parse_model(
         self, response: Response, repo_id: str, listed_sha: str | None
-    ) -> Iterable[Any]:
+    ) -> AsyncIterator[Any]:
         key = hub.state_key(repo_id)
         if response.status != 200:
             yield self._failure(response, f"model info for {repo_id}", key)
@@ -140,7 +135,7 @@ class HuggingFaceSpider(scrapy.Spider):
         except hub.HubFormatError as exc:
             yield CrawlFailure(url=response.url, kind="parse", message=str(exc), source_key=key)
             return
-        if listed_sha is None and sha and self._stored_shas([repo_id]).get(key) == sha:
+        if listed_sha is None and sha and (await self._stored_shas([repo_id])).get(key) == sha:
             self.crawler.stats.inc_value("huggingface/unchanged")
             return
         yield self._document(response, DocKind.HF_API, repo_id)

@@ -13,7 +13,7 @@ Incremental:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import scrapy
@@ -24,13 +24,11 @@ from crawler.documents import document
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import PriceListSource, load_sources
+from crawler.state import conditional_headers, stored_states
 from normalizer.models import DocKind
 
 # Statuses the callback sees itself: 304 is "unchanged", the others are recorded failures.
 HANDLED = [304, 401, 403, 404, 410]
-
-# key -> the stored state (storage's `SourceState`: .etag, .last_modified, .content_hash).
-StateDetails = Callable[[list[str]], dict[str, Any]]
 
 
 def state_key(url: str) -> str:
@@ -44,8 +42,6 @@ class PricesSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self._sources_path = sources
         self.full = str(full).lower() in {"1", "true", "yes"}
-        # Set by the storage pipeline when it opens (its `_stored_states`).
-        self.state_details: StateDetails | None = None
         self.crawl_args = {k: v for k, v in {"sources": sources}.items() if v} | (
             {"full": True} if self.full else {}
         )
@@ -54,27 +50,12 @@ class PricesSpider(scrapy.Spider):
         path = self._sources_path or self.settings.get("TOOLWATCH_SOURCES")
         return load_sources(path).price_lists
 
-    def stored_states(self, urls: list[str]) -> dict[str, Any]:
-        if self.full or self.state_details is None or not urls:
-            return {}
-        return self.state_details([state_key(u) for u in urls])
-
-    @staticmethod
-    def conditional_headers(stored: Any) -> dict[str, str]:
-        """If-None-Match / If-Modified-Since from a stored state's validators."""
-        headers: dict[str, str] = {}
-        if etag := getattr(stored, "etag", None):
-            headers["If-None-Match"] = str(etag)
-        if last_modified := getattr(stored, "last_modified", None):
-            headers["If-Modified-Since"] = str(last_modified)
-        return headers
-
     async def start(self) -> AsyncIterator[scrapy.Request]:
         lists = self.watchlist()
-        states = self.stored_states([str(s.url) for s in lists])
+        states = await stored_states(self, [state_key(str(s.url)) for s in lists])
         for source in lists:
             url = str(source.url)
-            headers = self.conditional_headers(states.get(state_key(url)))
+            headers = conditional_headers(states.get(state_key(url)))
             if headers:
                 self.crawler.stats.inc_value("prices/conditional")
             yield scrapy.Request(
