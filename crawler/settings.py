@@ -41,6 +41,12 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.replay.ReplayMiddleware": 950,
 }
 
+# Many crawler processes on one frontier (crawler/frontier.py): set TOOLWATCH_FRONTIER
+# to a Redis URL and TOOLWATCH_FRONTIER_KEY to the crawl's name in every process.
+ADDONS = {"crawler.frontier.SharedFrontier": 0}
+TOOLWATCH_FRONTIER = os.environ.get("TOOLWATCH_FRONTIER", "")
+TOOLWATCH_FRONTIER_KEY = os.environ.get("TOOLWATCH_FRONTIER_KEY", "crawl")
+
 # Incremental state (shas, ETags) for spiders, read off the reactor thread.
 EXTENSIONS = {
     "crawler.state.IncrementalState": 100,

@@ -28,7 +28,13 @@ def card(repo: str) -> RawDocument:
 
 
 def pipeline(db: str, spool: Path) -> StoragePipeline:
-    crawler = get_crawler(settings_dict={"TOOLWATCH_DB": db, "TOOLWATCH_SPOOL_DIR": str(spool)})
+    crawler = get_crawler(
+        settings_dict={
+            "TOOLWATCH_DB": db,
+            "TOOLWATCH_SPOOL_DIR": str(spool),
+            "TOOLWATCH_NORMALIZE": "inline",  # normalised as soon as stored
+        }
+    )
     crawler.stats.open_spider()
     p = StoragePipeline(crawler)
     p.spider_name = "test"
