@@ -7,8 +7,8 @@ one process, no item pipeline. toolwatch runs store raw documents and normalise 
 in a process pool (cores shared between the crawler processes), into one fresh
 database each (PostgreSQL when reachable, as many processes write at once); with 2
 and 4 processes they share one scrapy-redis frontier (Redis, a unique key prefix,
-removed afterwards). Each run's database is checked: every model's two documents
-stored once, no duplicate current claims.
+removed afterwards). Each run's database is checked: every model's three documents (model
+info, config.json, card) stored once, no duplicate current claims.
 
 Normalise: the documents of the 1-process run, captured again into fresh databases,
 then normalised by a pool of 1 and of 2 workers (documents/s until all are written).
@@ -157,7 +157,7 @@ def main() -> None:
                 got = sum(hub.reset().values())
                 c = check(db)
                 ok = (
-                    c["documents"] == c["distinct"] == 2 * args.models
+                    c["documents"] == c["distinct"] == 3 * args.models
                     and c["duplicate_claims"] == 0
                     and c["pending"] == 0
                 )

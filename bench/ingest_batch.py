@@ -1,7 +1,7 @@
 """Benchmark `Store.ingest_batch` alone: milliseconds per document, new and seen.
 
-Builds the documents a Hugging Face crawl of N models yields (model info + card per
-model, the demo cassette's real bodies under synthetic repo ids, as
+Builds the documents a Hugging Face crawl of N models yields (model info, config.json
+and card per model, the demo cassette's real bodies under synthetic repo ids, as
 bench/local_hub.py serves them), normalises them once (not timed), then
 ingests them in pipeline-sized batches into a fresh database and times:
 
@@ -39,7 +39,7 @@ T0 = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def documents(n_models: int) -> list[RawDocument]:
-    info, card = real_bodies()
+    info, config, card = real_bodies()
     docs: list[RawDocument] = []
     for i in range(n_models):
         repo = f"bench/model-{i:05d}"
@@ -50,6 +50,16 @@ def documents(n_models: int) -> list[RawDocument]:
                 url=f"https://huggingface.co/api/models/{repo}",
                 kind=DocKind.HF_API,
                 body=body,
+                fetched_at=at,
+                content_type="application/json",
+                meta={"source_id": repo},
+            )
+        )
+        docs.append(
+            RawDocument(
+                url=f"https://huggingface.co/{repo}/raw/main/config.json",
+                kind=DocKind.HF_CONFIG,
+                body=config,
                 fetched_at=at,
                 content_type="application/json",
                 meta={"source_id": repo},

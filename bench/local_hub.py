@@ -1,8 +1,8 @@
 """A synthetic Hugging Face Hub on 127.0.0.1 for the crawl benchmarks.
 
 N models by author `bench`; every model answers with real corpus bodies (the demo
-cassette's API body and card for meta-llama/Llama-3.1-8B-Instruct) under its own
-repo id. Like the real Hub, the listing's `sha` of a model is the `sha` of its
+cassette's API body, config.json and card for meta-llama/Llama-3.1-8B-Instruct)
+under its own repo id. Like the real Hub, the listing's `sha` of a model is the `sha` of its
 model-info body, so a re-crawl of unchanged models costs only the listing pages.
 The server counts the requests it answers, by kind.
 """
@@ -23,14 +23,18 @@ CASSETTE = ROOT / "crawler" / "fixtures" / "cassettes" / "huggingface_demo.yaml"
 AUTHOR = "bench"
 
 
-def real_bodies() -> tuple[dict, bytes]:
-    """One real model-info body (as JSON) and its real card, from the demo cassette."""
+def real_bodies() -> tuple[dict, bytes, bytes]:
+    """One real model-info body (as JSON), its config.json and its card, from the demo
+    cassette (looked up by path: the spider's query string may change)."""
     data = yaml.safe_load(CASSETTE.read_text(encoding="utf-8"))
-    by_uri = {i["request"]["uri"]: i["response"]["body"]["string"] for i in data["interactions"]}
+    by_path: dict[str, bytes] = {}
+    for i in data["interactions"]:
+        body = i["response"]["body"]["string"]
+        path = urlparse(i["request"]["uri"]).path
+        by_path[path] = body.encode() if isinstance(body, str) else body
     repo = "meta-llama/Llama-3.1-8B-Instruct"
-    info = json.loads(by_uri[f"https://huggingface.co/api/models/{repo}"])
-    card = by_uri[f"https://huggingface.co/{repo}/raw/main/README.md"]
-    return info, card.encode() if isinstance(card, str) else card
+    info = json.loads(by_path[f"/api/models/{repo}"])
+    return info, by_path[f"/{repo}/raw/main/config.json"], by_path[f"/{repo}/raw/main/README.md"]
 
 
 def repo_id(n: int) -> str:
@@ -46,7 +50,7 @@ class LocalHub:
 
     def __init__(self, n_models: int) -> None:
         self.n_models = n_models
-        self.info, self.card = real_bodies()
+        self.info, self.config, self.card = real_bodies()
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -112,6 +116,9 @@ class LocalHub:
                     n = index.get(repo, 0)
                     body = hub.info | {"id": repo, "modelId": repo, "sha": model_sha(n)}
                     self._send(json.dumps(body).encode(), "application/json")
+                elif url.path.endswith("/raw/main/config.json"):
+                    hub.count("config")
+                    self._send(hub.config, "application/json")
                 elif url.path.endswith("/raw/main/README.md"):
                     hub.count("card")
                     self._send(hub.card, "text/plain")

@@ -47,11 +47,6 @@ ADDONS = {"crawler.frontier.SharedFrontier": 0}
 TOOLWATCH_FRONTIER = os.environ.get("TOOLWATCH_FRONTIER", "")
 TOOLWATCH_FRONTIER_KEY = os.environ.get("TOOLWATCH_FRONTIER_KEY", "crawl")
 
-# Incremental state (shas, ETags) for spiders, read off the reactor thread.
-EXTENSIONS = {
-    "crawler.state.IncrementalState": 100,
-}
-
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
 }
@@ -72,7 +67,11 @@ TOOLWATCH_SPOOL_DIR = os.environ.get("TOOLWATCH_SPOOL_DIR", ".toolwatch-spool")
 
 # Run health: spidermon runs `storage.health` checks when a spider closes, stores the
 # report with the crawl run and alerts (webhook / email, configured from the environment).
-EXTENSIONS = {"spidermon.contrib.scrapy.extensions.Spidermon": 500}
+EXTENSIONS = {
+    # incremental state (shas, ETags) for spiders, read off the reactor thread
+    "crawler.state.IncrementalState": 100,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+}
 SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.RunHealthSuite",)
 TOOLWATCH_HEALTH: dict[str, object] = {}  # `[health]` of sources.toml, set by `toolwatch crawl`

@@ -22,6 +22,8 @@ from twisted.internet.threads import deferToThread
 from storage.store import Store
 from storage.views import SourceState
 
+__all__ = ["IncrementalState", "SourceState", "conditional_headers", "stored_shas", "stored_states"]
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 

@@ -41,9 +41,8 @@ from crawler.documents import document, provenance_headers
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import FeedSource, PostSource, Sources, load_sources
-from crawler.state import conditional_headers, stored_shas, stored_states
+from crawler.state import SourceState, conditional_headers, stored_shas, stored_states
 from normalizer.models import DocKind, RawDocument
-from storage.views import SourceState
 
 HANDLED_ERRORS = [401, 403, 404, 410]
 STAT = "announcements"
