@@ -137,14 +137,24 @@ def _lifecycle(
 
 
 def accept(
-    ref: RefArgument,
+    refs: Annotated[
+        list[str], typer.Argument(help="Slugs, aliases or Hugging Face repo ids (one or more)")
+    ],
     reason: Annotated[str, typer.Option("--reason", help="Why (optional)")] = "",
     actor: ActorOption = None,
     as_json: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Publish a candidate: its resolved record becomes the published record."""
-    _lifecycle("accept", ref, reason, actor, as_json, db)
+    """Publish candidates: each resolved record becomes the published record. Several
+    at once are published in one transaction (all or none)."""
+    if len(refs) == 1:
+        _lifecycle("accept", refs[0], reason, actor, as_json, db)
+        return
+    who = need_actor(actor)
+    with opened(db) as store:
+        slugs = [find_slug(store, ref) for ref in refs]
+        count = store.accept_many(slugs, who, reason)
+    _done(as_json, {"published": slugs, "count": count}, f"[green]published[/green] {count} tools")
 
 
 def reject(

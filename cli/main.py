@@ -397,10 +397,24 @@ def serve(
     sources: Annotated[
         Path | None, typer.Option("--sources", help="Watchlist the Sources page shows")
     ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (production: about one per core)", min=1)
+    ] = 1,
+    proxy_headers: Annotated[
+        bool, typer.Option(help="Trust X-Forwarded-* from --forwarded-allow-ips")
+    ] = False,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help="Proxies trusted for X-Forwarded-* headers")
+    ] = "127.0.0.1",
     db: DbOption = None,
 ) -> None:
-    """Serve the editors' web UI and the read API (`/api/v1`, docs at `/docs`)."""
+    """Serve the editors' web UI and the read API (`/api/v1`, docs at `/docs`).
+
+    With --workers N, N processes share the port; each has its own database
+    connection pool (`TOOLWATCH_DB_POOL_SIZE`, default 8, plus as many overflow
+    connections), so PostgreSQL needs N x 16 connections at most."""
     import os
+    import secrets
 
     if sources is not None:
         os.environ["TOOLWATCH_SOURCES"] = str(sources.resolve())
@@ -412,7 +426,34 @@ def serve(
         err.print(f"[red]serve needs the web extra[/red] (no module {exc.name!r}): ", end="")
         err.print("pip install 'toolwatch[web]'", markup=False)
         raise typer.Exit(2) from exc
-    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+    options: dict[str, Any] = dict(
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
+    if workers == 1:
+        uvicorn.run(create_app(db), **options)
+        return
+    # worker processes import the app themselves: hand them the settings, and one
+    # session key for all (a login on one worker holds on the others)
+    if db:
+        os.environ["TOOLWATCH_DB"] = db
+    os.environ.setdefault("TOOLWATCH_SECRET_KEY", secrets.token_urlsafe(32))
+    uvicorn.run("web.app:create_app", factory=True, workers=workers, **options)
+
+
+@app.command()
+def republish(db: DbOption = None) -> None:
+    """Rebuild the stored form of every published tool (what the API and exports
+    serve) from the published snapshot; only needed after an upgrade changed it."""
+    store = _store(db)
+    try:
+        changed = store.republish()
+    finally:
+        store.close()
+    typer.echo(f"{changed} published documents rebuilt")
 
 
 @app.command()

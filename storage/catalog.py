@@ -1,7 +1,8 @@
 """The published catalog as downstream sees it: read API, exports, compare.
 
-Everything here reads the published snapshot (`published_values`) of tools whose
-status is `published`, and the change log; never claims, overrides, candidates,
+Everything here reads the published documents (`published_docs`: one per tool
+whose status is `published`, built from the snapshot when it changes, see
+`storage.published`) and the change log; never claims, overrides, candidates,
 review items or any other unreviewed data.
 
     with catalog.reading(store) as reader:       # one consistent read transaction
@@ -24,14 +25,13 @@ withdrawn or re-crawled between two requests.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Engine, func, select
 from sqlalchemy.orm import Session
 
 from normalizer.models import (
@@ -44,8 +44,9 @@ from normalizer.models import (
     Parameters,
     Pricing,
 )
-from storage.history import STATUS_FIELD, last_change_id
-from storage.schema import Change, PublishedValue, Tool, Variant
+from storage.names import norm_alias
+from storage.published import STATUS_FIELD
+from storage.schema import CatalogState, Change, PublishedDoc, PublishedName
 
 MAX_PAGE = 200
 MAX_ID = 2**31 - 1
@@ -210,13 +211,10 @@ def _public_status(value: Any) -> Any:
     return value if value in (None, "published") else "unpublished"
 
 
-def public_change(change: Change) -> PublicChange:
-    old, new = change.old, change.new
-    if change.field == STATUS_FIELD:
+def public_change(id: int, slug: str, field: str, old: Any, new: Any, at: datetime) -> PublicChange:
+    if field == STATUS_FIELD:
         old, new = _public_status(old), _public_status(new)
-    return PublicChange(
-        id=change.id, slug=change.slug, field=change.field, old=old, new=new, at=change.at
-    )
+    return PublicChange(id=id, slug=slug, field=field, old=old, new=new, at=at)
 
 
 def _impossible(*texts: str | None) -> bool:
@@ -224,59 +222,126 @@ def _impossible(*texts: str | None) -> bool:
     return any(t is not None and "\x00" in t for t in texts)
 
 
-class Reader:
-    """Reads of the published catalog inside one transaction (see `reading`)."""
+class CatalogVersion(BaseModel):
+    """The catalog's version: bumped by every transaction that changes a published
+    document or logs a change; `change_id` is the dataset version then (the newest
+    change id, the feed cursor); `updated_at` is distinct, in whole seconds, per version."""
 
-    def __init__(self, session: Session) -> None:
+    version: int = 0
+    change_id: int = 0
+    updated_at: datetime | None = None
+
+
+class StoredDoc(BaseModel):
+    """A published tool as stored: its JSON text, ETag and Last-Modified."""
+
+    slug: str
+    doc: str
+    etag: str
+    updated_at: datetime
+
+
+class Reader:
+    """Reads of the published catalog inside one transaction (see `reading`).
+
+    Everything is read from the published documents (`PublishedDoc`, built at publish
+    time) and the change log: an indexed lookup and a copy, never a resolution."""
+
+    def __init__(self, session: Session | Connection) -> None:
         self.session = session
-        self.dialect = session.get_bind().dialect.name
 
     # dataset -------------------------------------------------------------------------
 
+    def state(self) -> CatalogVersion:
+        row = self.session.execute(
+            select(CatalogState.version, CatalogState.change_id, CatalogState.updated_at).where(
+                CatalogState.id == 1
+            )
+        ).first()
+        if row is None:
+            return CatalogVersion()
+        return CatalogVersion(version=row[0], change_id=row[1], updated_at=row[2])
+
     def version(self) -> int:
         """The dataset version: the id of the newest change to published data."""
-        return last_change_id(self.session)
+        return self.state().change_id
 
     def count(self, filters: ToolFilters | None = None) -> int:
         filters = filters or ToolFilters()
         if _impossible(filters.vendor, filters.task, filters.category):
             return 0
-        query = select(func.count(Tool.id)).where(*self._where(filters))
+        query = select(func.count()).select_from(PublishedDoc).where(*_where(filters))
         return int(self.session.scalar(query) or 0)
 
     # tools ---------------------------------------------------------------------------
+
+    def page_json(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 50,
+        filters: ToolFilters | None = None,
+        full: bool = False,
+    ) -> tuple[list[tuple[str, str]], bool]:
+        """(slug, JSON text) of the published tools whose slug sorts after `after`, in
+        slug order; whether more follow. `full`: with provenance (the whole document)."""
+        limit = max(1, limit)
+        filters = filters or ToolFilters()
+        if _impossible(after, filters.vendor, filters.task, filters.category):
+            return [], False
+        column = PublishedDoc.doc if full else PublishedDoc.summary
+        query = (
+            select(PublishedDoc.slug, column)
+            .where(*_where(filters))
+            .order_by(PublishedDoc.slug)
+            .limit(limit + 1)
+        )
+        if after is not None:
+            query = query.where(PublishedDoc.slug > after)
+        rows = [(r[0], r[1]) for r in self.session.execute(query)]
+        return rows[:limit], len(rows) > limit
 
     def page(
         self, *, after: str | None = None, limit: int = 50, filters: ToolFilters | None = None
     ) -> tuple[list[PublicTool], bool]:
         """Published tools whose slug sorts after `after`, slug order; and whether
         more follow."""
-        limit = max(1, limit)
-        filters = filters or ToolFilters()
-        if _impossible(after, filters.vendor, filters.task, filters.category):
-            return [], False
-        query = (
-            select(Tool.id, Tool.slug, Tool.name)
-            .where(*self._where(filters))
-            .order_by(Tool.slug)
-            .limit(limit + 1)
-        )
-        if after is not None:
-            query = query.where(Tool.slug > after)
-        rows = list(self.session.execute(query))
-        return self._build(rows[:limit]), len(rows) > limit
+        rows, more = self.page_json(after=after, limit=limit, filters=filters, full=True)
+        return [PublicTool.model_validate_json(doc) for _, doc in rows], more
+
+    def iter_json(
+        self, *, page_size: int = 500, filters: ToolFilters | None = None
+    ) -> Iterator[str]:
+        """Every published tool's full JSON, slug order, loaded one page at a time."""
+        after: str | None = None
+        while True:
+            rows, more = self.page_json(after=after, limit=page_size, filters=filters, full=True)
+            yield from (doc for _, doc in rows)
+            if not more or not rows:
+                return
+            after = rows[-1][0]
 
     def iter_tools(
         self, *, page_size: int = 500, filters: ToolFilters | None = None
     ) -> Iterator[PublicTool]:
         """Every published tool in slug order, loaded one page at a time."""
-        after: str | None = None
-        while True:
-            tools, more = self.page(after=after, limit=page_size, filters=filters)
-            yield from tools
-            if not more or not tools:
-                return
-            after = tools[-1].slug
+        for doc in self.iter_json(page_size=page_size, filters=filters):
+            yield PublicTool.model_validate_json(doc)
+
+    def docs(self, slugs: Sequence[str]) -> list[StoredDoc]:
+        """The stored documents of the published ones among `slugs`, in the order asked."""
+        slugs = [s for s in slugs if not _impossible(s)]
+        if not slugs:
+            return []
+        found = {
+            r[0]: StoredDoc(slug=r[0], doc=r[1], etag=r[2], updated_at=r[3])
+            for r in self.session.execute(
+                select(
+                    PublishedDoc.slug, PublishedDoc.doc, PublishedDoc.etag, PublishedDoc.updated_at
+                ).where(PublishedDoc.slug.in_(list(dict.fromkeys(slugs))))
+            )
+        }
+        return [found[s] for s in slugs if s in found]
 
     def tool(self, slug: str) -> PublicTool | None:
         """The published tool with this slug (None for any other status)."""
@@ -285,118 +350,85 @@ class Reader:
 
     def tools(self, slugs: Sequence[str]) -> list[PublicTool]:
         """The published ones among `slugs`, in the order asked."""
-        slugs = [s for s in slugs if not _impossible(s)]
-        if not slugs:
+        return [PublicTool.model_validate_json(d.doc) for d in self.docs(slugs)]
+
+    def named(self, name: str) -> list[str]:
+        """Slugs of the published tools known by `name` (slug, name or alias, in any
+        casing or spelling `names.norm_alias` folds together)."""
+        norm = norm_alias(name)
+        if not norm or _impossible(norm):
             return []
-        rows = list(
-            self.session.execute(
-                select(Tool.id, Tool.slug, Tool.name).where(
-                    Tool.status == "published", Tool.slug.in_(list(slugs))
-                )
-            )
+        query = (
+            select(PublishedDoc.slug)
+            .join(PublishedName, PublishedName.tool_id == PublishedDoc.tool_id)
+            .where(PublishedName.name_norm == norm)
+            .order_by(PublishedDoc.slug)
         )
-        built = {t.slug: t for t in self._build(rows)}
-        return [built[s] for s in slugs if s in built]
+        return list(self.session.scalars(query))
 
     # change feed ---------------------------------------------------------------------
 
     def changes(self, since: int = 0, limit: int = 100) -> tuple[list[PublicChange], int, bool]:
         """Changes after cursor `since`, oldest first; the next cursor; whether more follow."""
+        rows, cursor, more = self._change_rows(since, limit)
+        return [public_change(*r) for r in rows], cursor, more
+
+    def changes_json(self, since: int = 0, limit: int = 100) -> tuple[list[str], int, bool]:
+        """`changes`, each as its `PublicChange` JSON text (built without models: the
+        feed is read in pages of up to 1,000)."""
+        rows, cursor, more = self._change_rows(since, limit)
+        texts = []
+        for id_, slug, field, old, new, at in rows:
+            if field == STATUS_FIELD:
+                old, new = _public_status(old), _public_status(new)
+            when = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            item = {"id": id_, "slug": slug, "field": field, "old": old, "new": new, "at": when}
+            texts.append(json.dumps(item, ensure_ascii=False, separators=(",", ":")))
+        return texts, cursor, more
+
+    def _change_rows(self, since: int, limit: int) -> tuple[list[Any], int, bool]:
         limit = max(1, min(limit, 1000))
         if since >= MAX_ID:  # ids are 32-bit on PostgreSQL: nothing lies beyond
             return [], since, False
         rows = list(
-            self.session.scalars(
-                select(Change).where(Change.id > since).order_by(Change.id).limit(limit + 1)
+            self.session.execute(
+                select(Change.id, Change.slug, Change.field, Change.old, Change.new, Change.at)
+                .where(Change.id > since)
+                .order_by(Change.id)
+                .limit(limit + 1)
             )
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        return [public_change(c) for c in rows], (rows[-1].id if rows else since), more
+        return rows, (rows[-1][0] if rows else since), more
 
-    # internals -----------------------------------------------------------------------
 
-    def _build(self, rows: Sequence[Any]) -> list[PublicTool]:
-        ids = [r.id for r in rows]
-        if not ids:
-            return []
-        values: dict[int, list[PublishedValue]] = defaultdict(list)
-        for pv in self.session.execute(
-            select(
-                PublishedValue.tool_id,
-                PublishedValue.field,
-                PublishedValue.value,
-                PublishedValue.provenance,
-                PublishedValue.updated_at,
-            ).where(PublishedValue.tool_id.in_(ids))
-        ):
-            values[pv.tool_id].append(pv)
-        variants: dict[int, list[str]] = defaultdict(list)
-        for tool_id, source_id in self.session.execute(
-            select(Variant.tool_id, Variant.source_id)
-            .where(Variant.tool_id.in_(ids))
-            .order_by(Variant.source_id)
-        ):
-            variants[tool_id].append(source_id)
-        out = []
-        for row in rows:
-            pvs = values[row.id]
-            data: dict[str, Any] = {
-                pv.field: pv.value for pv in pvs if pv.field in PUBLIC_RECORD_FIELDS
-            }
-            data.setdefault("name", row.name)
-            data["slug"] = row.slug
-            data["variants"] = variants[row.id]
-            data["provenance"] = {
-                pv.field: pv.provenance
-                for pv in pvs
-                if pv.provenance and pv.field in PUBLIC_RECORD_FIELDS
-            }
-            data["updated_at"] = max((pv.updated_at for pv in pvs), default=None)
-            out.append(PublicTool.model_validate(data))
-        return out
-
-    def _where(self, filters: ToolFilters) -> list[ColumnElement[bool]]:
-        where: list[ColumnElement[bool]] = [Tool.status == "published"]
-        for field, wanted in (
-            ("vendor", filters.vendor),
-            ("task", filters.task),
-            ("category", filters.category),
-        ):
-            if wanted is not None:
-                text = func.lower(self._json_text(PublishedValue.value))
-                where.append(self._has(field, text == wanted.strip().lower()))
-        if filters.license_terms is not None:
-            terms = self._json_text(PublishedValue.value, "terms")
-            where.append(self._has("license", terms == str(filters.license_terms)))
-        if filters.open_weights is not None:
-            flag = self._json_text(PublishedValue.value)
-            if self.dialect == "sqlite":  # json_extract gives 1 / 0 for true / false
-                where.append(self._has("open_weights", flag == int(filters.open_weights)))
-            else:
-                wanted = "true" if filters.open_weights else "false"
-                where.append(self._has("open_weights", flag == wanted))
-        return where
-
-    @staticmethod
-    def _has(field: str, condition: ColumnElement[bool]) -> ColumnElement[bool]:
-        return exists().where(
-            and_(PublishedValue.tool_id == Tool.id, PublishedValue.field == field, condition)
-        )
-
-    def _json_text(self, column: Any, *path: str) -> ColumnElement[Any]:
-        """The JSON value (or a key of it) as SQL text, on SQLite and PostgreSQL."""
-        if self.dialect == "sqlite":
-            return func.json_extract(column, "$" + "".join(f'."{p}"' for p in path))
-        pg_path = "{" + ",".join(path) + "}"
-        return column.op("#>>")(literal_column(f"'{pg_path}'"))
+def _where(filters: ToolFilters) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    for column, wanted in (
+        (PublishedDoc.vendor_key, filters.vendor),
+        (PublishedDoc.task_key, filters.task),
+        (PublishedDoc.category_key, filters.category),
+    ):
+        if wanted is not None:
+            where.append(column == wanted.strip().lower())
+    if filters.license_terms is not None:
+        where.append(PublishedDoc.license_terms == str(filters.license_terms))
+    if filters.open_weights is not None:
+        where.append(PublishedDoc.open_weights.is_(filters.open_weights))
+    return where
 
 
 @contextmanager
 def reading(store: Any) -> Iterator[Reader]:
     """A `Reader` on one consistent snapshot of `store`'s database."""
-    engine = store.engine
-    if engine.dialect.name == "postgresql":
-        engine = engine.execution_options(isolation_level="REPEATABLE READ")
-    with Session(engine) as session, session.begin():
+    with Session(snapshot_engine(store.engine)) as session, session.begin():
         yield Reader(session)
+
+
+def snapshot_engine(engine: Engine) -> Engine:
+    """`engine`, with transactions that see one snapshot (PostgreSQL REPEATABLE READ;
+    a SQLite read transaction in WAL mode already does)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ")
+    return engine

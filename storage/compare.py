@@ -393,35 +393,46 @@ ROWS: list[Row] = [
 ]
 
 
-def decision_table(tools: Sequence[tuple[Any, str]]) -> DecisionTable:
-    """The decision table of `tools`: (record, status) pairs, where a record is a
-    `ToolRecord` or a `storage.catalog.PublicTool` and status a tool status."""
-    heads = [
-        CompareTool(
-            slug=rec.slug,
-            name=clean_text(rec.name),
-            vendor=clean_text(rec.vendor) if rec.vendor else None,
-            status=STATUS_LABELS.get(status, f"{status} (not published)"),
-        )
-        for rec, status in tools
-    ]
+def tool_column(record: Any, status: str) -> dict[str, Any]:
+    """One tool's part of a decision table as JSON: its head and, per row, the
+    sanitised value and text. Independent of the other tools, so a server may keep
+    it (by the record's version) and compare without sanitising again."""
+    head = CompareTool(
+        slug=record.slug,
+        name=clean_text(record.name),
+        vendor=clean_text(record.vendor) if record.vendor else None,
+        status=STATUS_LABELS.get(status, f"{status} (not published)"),
+    )
+    cells = {
+        key: [clean_value(value_of(record)), clean_text(text_of(record)) or NONE]
+        for key, _label, value_of, text_of, _criterion, _better in ROWS
+    }
+    return {"head": head.model_dump(), "cells": cells}
+
+
+def table_from_columns(columns: Sequence[dict[str, Any]]) -> DecisionTable:
+    """The decision table of tools given by their `tool_column`s."""
+    slugs = [c["head"]["slug"] for c in columns]
     rows: list[CompareRow] = []
-    for key, label, value_of, text_of, criterion, better_of in ROWS:
-        values = {rec.slug: clean_value(value_of(rec)) for rec, _ in tools}
+    for key, label, _value_of, _text_of, criterion, better_of in ROWS:
+        values = {slug: c["cells"][key][0] for slug, c in zip(slugs, columns, strict=True)}
         better = better_of(values) if better_of else []
         cells = [
             CompareCell(
-                slug=rec.slug,
-                value=values[rec.slug],
-                text=clean_text(text_of(rec)) or NONE,
-                better=rec.slug in better,
+                slug=slug, value=c["cells"][key][0], text=c["cells"][key][1], better=slug in better
             )
-            for rec, _ in tools
+            for slug, c in zip(slugs, columns, strict=True)
         ]
         rows.append(
             CompareRow(key=key, label=label, criterion=criterion, better=better, cells=cells)
         )
-    return DecisionTable(tools=heads, rows=rows)
+    return DecisionTable(tools=[CompareTool(**c["head"]) for c in columns], rows=rows)
+
+
+def decision_table(tools: Sequence[tuple[Any, str]]) -> DecisionTable:
+    """The decision table of `tools`: (record, status) pairs, where a record is a
+    `ToolRecord` or a `storage.catalog.PublicTool` and status a tool status."""
+    return table_from_columns([tool_column(rec, status) for rec, status in tools])
 
 
 # renderers --------------------------------------------------------------------------------

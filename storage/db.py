@@ -30,6 +30,12 @@ class DriverMissing(ImportError):
     """The database URL names a driver that is not installed (an optional extra)."""
 
 
+def pool_size() -> int:
+    """Connections each process keeps open (`TOOLWATCH_DB_POOL_SIZE`, default 8; as
+    many again may open under load). A server with N workers needs N x 2 x this."""
+    return max(1, int(os.environ.get("TOOLWATCH_DB_POOL_SIZE") or 8))
+
+
 def default_db_url() -> str:
     """`TOOLWATCH_DB` if set, else a `toolwatch.db` SQLite file in the working directory."""
     return os.environ.get("TOOLWATCH_DB") or DEFAULT_DB_URL
@@ -51,6 +57,8 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
         return _sqlite_engine(parsed, **kwargs)
     if backend == "postgresql":
         kwargs.setdefault("pool_pre_ping", True)
+        kwargs.setdefault("pool_size", pool_size())
+        kwargs.setdefault("max_overflow", pool_size())
     try:
         return create_engine(parsed, **kwargs)
     except ModuleNotFoundError as exc:  # the driver is an extra: say which one

@@ -25,21 +25,22 @@ aliases). The source's overrides, snapshot and review items stay with it, dorman
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session, selectinload
 
-from normalizer.models import utcnow
+from normalizer.models import ToolRecord, utcnow
 from storage.diff import meaningfully_same
 from storage.errors import InvalidOverride, InvalidTransition, ReviewNotFound, ToolNotFound
 from storage.history import record_status, same, set_published_value, snapshot
 from storage.ingest import is_empty
 from storage.names import norm_alias, norm_source_id
-from storage.overrides import overrides_of, validate_override
-from storage.queries import get_tool, resolve_tool
+from storage.overrides import load_overrides, overrides_of, validate_override
+from storage.published import Publication, mark_stale, publish
+from storage.queries import get_tool, load_claims, resolve_record, resolve_tool
 from storage.ranking import RankPolicy
 from storage.resolve import FACT_FIELDS, RECORD_FIELDS, ClaimData, compatible
 from storage.review import REVIEWED_FIELDS, flag_conflict, propose_change
@@ -105,10 +106,15 @@ def current_values(
     session.flush()
     session.expire(tool)
     resolved = resolve_tool(session, tool, policy, claims=claims)
-    data = resolved.record.model_dump(mode="json")
+    return resolved, *record_values(resolved.record)
+
+
+def record_values(record: ToolRecord) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A record's non-empty published field values and their provenance."""
+    data = record.model_dump(mode="json")
     provenance = data.pop("provenance") or {}
     values = {f: data[f] for f in PUBLISHED_FIELDS if not is_empty(data.get(f))}
-    return resolved, values, {f: provenance.get(f) for f in values}
+    return values, {f: provenance.get(f) for f in values}
 
 
 def _sources(resolved: ResolvedTool, field: str) -> list[dict[str, Any]]:
@@ -146,6 +152,7 @@ def sync_published(
     `claims`: the tool's current claims if the caller already loaded them."""
     if tool.status != "published":
         return
+    mark_stale(session, [tool.id])  # variants may have moved even if no field changed
     at = at or utcnow()
     resolved, values, provenance = current_values(session, tool, policy, claims)
     published = snapshot(session, tool.id)
@@ -204,23 +211,66 @@ def _refresh_columns(tool: Tool, values: dict[str, Any]) -> None:
 
 
 def accept(session: Session, slug: str, actor: str, policy: RankPolicy, reason: str = "") -> Tool:
-    tool = tool_or_fail(session, slug)
-    _require(tool, ("candidate", "rejected"), "accept")
+    return accept_many(session, [slug], actor, policy, reason)[0]
+
+
+def accept_many(
+    session: Session, slugs: Sequence[str], actor: str, policy: RankPolicy, reason: str = ""
+) -> list[Tool]:
+    """Publish candidates (or rejected tools): each one's resolved record becomes its
+    published snapshot. Any number at once, with one write per table (bulk accept);
+    nothing is published unless every tool may be."""
+    wanted = list(dict.fromkeys(slugs))
+    found: dict[str, Tool] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for tool in session.scalars(
+            select(Tool)
+            .where(Tool.slug.in_(chunk))
+            .options(selectinload(Tool.variants), selectinload(Tool.aliases))
+        ):
+            found[tool.slug] = tool
+    tools = [found.get(slug) or tool_or_fail(session, slug) for slug in wanted]
+    for tool in tools:
+        _require(tool, ("candidate", "rejected"), "accept")
     now = utcnow()
-    old = tool.status
-    tool.status, tool.updated_at = "published", now
-    _decide(session, tool, "accept", actor, reason, now)
-    record_status(session, tool, old, "published", actor=actor, reason=reason or "accepted", at=now)
-    sync_published(
-        session,
-        tool,
-        policy,
-        actor=actor,
-        reason=reason or "accepted",
-        decided=PUBLISHED_FIELDS,
-        at=now,
+    why = reason or "accepted"
+    ids = [t.id for t in tools]
+    claims: dict[int, list[ClaimData]] = {}
+    overrides: dict[int, list[ClaimData]] = {}
+    for start in range(0, len(ids), 500):
+        claims.update(load_claims(session, ids[start : start + 500]))
+        overrides.update(load_overrides(session, ids[start : start + 500]))
+    previous = {t.id: t.status for t in tools}
+    for tool in tools:
+        tool.status, tool.updated_at = "published", now
+    session.connection().execute(
+        insert(Decision.__table__),
+        [
+            dict(tool_id=i, action="accept", actor=actor, reason=reason, at=now, data={})
+            for i in ids
+        ],
     )
-    return tool
+    items: list[Publication] = []
+    for tool in tools:  # resolved from what was loaded above: no query per tool
+        record, _ = resolve_record(
+            tool, claims.get(tool.id, []), overrides.get(tool.id, []), policy
+        )
+        values, provenance = record_values(record)
+        _refresh_columns(tool, values)
+        items.append(Publication(tool, previous[tool.id], values, provenance))
+    publish(session, items, actor=actor, reason=why, at=now)
+    for start in range(0, len(ids), 500):
+        session.execute(
+            update(ReviewItem)
+            .where(
+                ReviewItem.tool_id.in_(ids[start : start + 500]),
+                ReviewItem.kind == "change",
+                ReviewItem.status == "pending",
+            )
+            .values(status="superseded", updated_at=now, note=f"published by {actor}: {why}")
+        )
+    return tools
 
 
 def reject(session: Session, slug: str, actor: str, reason: str) -> Tool:

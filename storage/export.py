@@ -11,8 +11,9 @@
   every other file.
 
 Everything is read in one transaction (one consistent snapshot), tools in
-keyset pages of `page_size`, each written out before the next page is read: memory
-does not grow with the number of tools. Files are written under temporary names
+keyset pages of `page_size` of their stored documents (built at publish time,
+copied as they are into JSONL / JSON), each written out before the next page is
+read: memory does not grow with the number of tools. Files are written under temporary names
 and renamed at the end, so a failed export leaves no half-written dataset.
 """
 
@@ -155,23 +156,24 @@ class _Hashing:
         return len(text)
 
 
-def _write_tools(out: _Hashing, fmt: str, tools: Iterable[PublicTool]) -> int:
+def _write_tools(out: _Hashing, fmt: str, docs: Iterable[str]) -> int:
+    """Write the stored documents (JSON text, copied as they are for JSONL / JSON)."""
     n = 0
     if fmt == "jsonl":
-        for tool in tools:
-            out.write(_json_line(tool_json(tool)) + "\n")
+        for doc in docs:
+            out.write(doc + "\n")
             n += 1
     elif fmt == "json":
         out.write("[")
-        for tool in tools:
-            out.write(("," if n else "") + "\n" + _json_line(tool_json(tool)))
+        for doc in docs:
+            out.write(("," if n else "") + "\n" + doc)
             n += 1
         out.write("\n]\n" if n else "]\n")
     elif fmt == "csv":
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(CSV_COLUMNS)
-        for tool in tools:
-            writer.writerow(csv_row(tool))
+        for doc in docs:
+            writer.writerow(csv_row(PublicTool.model_validate_json(doc)))
             n += 1
     else:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -201,7 +203,7 @@ def export_dataset(
             version = reader.version()
             with temp(data_name).open("wb") as handle:
                 sink = _Hashing(handle)
-                count = _write_tools(sink, fmt, reader.iter_tools(page_size=page_size))
+                count = _write_tools(sink, fmt, reader.iter_json(page_size=page_size))
             files.append(
                 ManifestFile(
                     name=data_name, sha256=sink.digest.hexdigest(), bytes=sink.size, records=count

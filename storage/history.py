@@ -12,6 +12,9 @@ transaction. So the change feed (`changes_since`), replayed from cursor 0 with
         else:                         state[slug][change.field] = change.new
     published = {slug: state[slug] for slug with status "published"}
 
+Every logged change also marks the tool's published document for rebuilding at
+commit (`storage.published`), so the served form follows the snapshot.
+
 Change ids come from one sequence and every writer holds the ingest/editorial lock
 until it commits, so ids are committed in order: a reader that saw cursor N never
 later finds a change with id <= N that it missed.
@@ -27,11 +30,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from storage.published import STATUS_FIELD, mark_changed
 from storage.schema import Change, PublishedValue, Tool
 from storage.views import ChangeView
-
-STATUS_FIELD = "_status"
-"""`Change.field` for a tool entering (`new == "published"`) or leaving the published set."""
 
 
 def canonical(value: Any) -> str:
@@ -89,6 +90,22 @@ def record_status(
     return _log(session, tool, STATUS_FIELD, old, new, actor=actor, reason=reason, at=at)
 
 
+def change_row(
+    tool: Tool, field: str, old: Any, new: Any, *, actor: str, reason: str, at: datetime
+) -> dict[str, Any]:
+    """The columns of the `Change` logging this (for one row or a bulk insert)."""
+    return dict(
+        tool_id=tool.id,
+        slug=tool.slug,
+        field=field,
+        old=old,
+        new=new,
+        actor=actor,
+        reason=reason,
+        at=at,
+    )
+
+
 def _log(
     session: Session,
     tool: Tool,
@@ -100,18 +117,10 @@ def _log(
     reason: str,
     at: datetime,
 ) -> Change:
-    change = Change(
-        tool_id=tool.id,
-        slug=tool.slug,
-        field=field,
-        old=old,
-        new=new,
-        actor=actor,
-        reason=reason,
-        at=at,
-    )
+    change = Change(**change_row(tool, field, old, new, actor=actor, reason=reason, at=at))
     session.add(change)
     session.flush()
+    mark_changed(session, tool.id)
     return change
 
 

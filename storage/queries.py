@@ -11,11 +11,11 @@ from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from normalizer.identity import canonical_keys, canonical_slug
-from normalizer.models import RawDocument
+from normalizer.models import RawDocument, ToolRecord
 from storage.names import norm_alias, norm_source_id
 from storage.overrides import load_overrides, override_views
 from storage.ranking import DEFAULT_POLICY, RankPolicy
-from storage.resolve import ClaimData, build_record, resolve_claims
+from storage.resolve import ClaimData, Resolution, build_record, resolve_claims
 from storage.schema import (
     Alias,
     Claim,
@@ -119,6 +119,23 @@ def without_own_base(
     ]
 
 
+def resolve_record(
+    tool: Tool, claims: list[ClaimData], overrides: list[ClaimData], policy: RankPolicy
+) -> tuple[ToolRecord, Resolution]:
+    """The tool's record from its loaded claims and overrides (no query: `tool`'s
+    variants and aliases must be loaded)."""
+    variants = [v.source_id for v in tool.variants]
+    resolution = resolve_claims(without_own_base(claims, tool.slug, variants), policy, overrides)
+    overridden = {o.field for o in overrides}
+    record = build_record(
+        resolution,
+        slug=tool.slug,
+        name=tool.name,
+        aliases=None if "aliases" in overridden else [a.alias for a in tool.aliases],
+    )
+    return record, resolution
+
+
 def resolve_tool(
     session: Session,
     tool: Tool,
@@ -131,16 +148,9 @@ def resolve_tool(
         claims = load_claims(session, [tool.id]).get(tool.id, [])
     variants = [v.source_id for v in tool.variants]
     overrides = load_overrides(session, [tool.id]).get(tool.id, [])
-    resolution = resolve_claims(without_own_base(claims, tool.slug, variants), policy, overrides)
+    record, resolution = resolve_record(tool, claims, overrides, policy)
     aliases = [a.alias for a in tool.aliases]
     merged_into = session.get(Tool, tool.merged_into_id) if tool.merged_into_id else None
-    overridden = {o.field for o in overrides}
-    record = build_record(
-        resolution,
-        slug=tool.slug,
-        name=tool.name,
-        aliases=None if "aliases" in overridden else aliases,
-    )
     suggestions = [
         MatchView(slug=other.slug, name=other.name, score=s.score, reason=s.reason)
         for s, other in session.execute(

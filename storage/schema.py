@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -391,3 +392,62 @@ class Decision(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime]
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# published form (issue 15) ---------------------------------------------------------
+
+
+class PublishedDoc(Base):
+    """A published tool in the form the read API serves, built when it is published.
+
+    One row per published tool, written in the same transaction as its snapshot
+    (`storage.published.refresh`): a read is an indexed lookup and a copy of `doc`
+    (the full JSON) or `summary` (without provenance, for list pages). `etag` is
+    the sha256 of `doc`; the `*_key` columns hold the listing filters, folded."""
+
+    __tablename__ = "published_docs"
+    __table_args__ = (
+        Index("ix_published_docs_vendor_key_slug", "vendor_key", "slug"),
+        Index("ix_published_docs_task_key_slug", "task_key", "slug"),
+        Index("ix_published_docs_category_key_slug", "category_key", "slug"),
+        Index("ix_published_docs_license_terms_slug", "license_terms", "slug"),
+    )
+
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), primary_key=True)
+    slug: Mapped[str] = mapped_column(String(255), unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    """The catalog version (`CatalogState.version`) that last changed this document."""
+    etag: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime]
+    """Last-Modified: each new version lands in a later whole second than the one before."""
+    doc: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    vendor_key: Mapped[str | None] = mapped_column(String(255))
+    task_key: Mapped[str | None] = mapped_column(String(255))
+    category_key: Mapped[str | None] = mapped_column(String(255))
+    license_terms: Mapped[str | None] = mapped_column(String(32))
+    open_weights: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class PublishedName(Base):
+    """A published name of a published tool (slug, name, aliases, variants), folded
+    with `names.norm_alias`: the read API redirects a lookup by any of them."""
+
+    __tablename__ = "published_names"
+    __table_args__ = (UniqueConstraint("name_norm", "tool_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_norm: Mapped[str] = mapped_column(String(512), index=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tools.id"), index=True)
+
+
+class CatalogState(Base):
+    """One row (`id` 1): the catalog version, bumped by every transaction that changes
+    a published document or the change log; `change_id` is the newest change then."""
+
+    __tablename__ = "catalog_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    change_id: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]

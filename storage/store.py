@@ -15,6 +15,8 @@ subclasses of `storage.errors.EditorialError`):
     candidates(limit=None, *, source_kind=None, vendor=None, conflicts=None,
                reopened=None) -> list[CandidateView]
     accept(slug, actor, reason="") -> ResolvedTool           # candidate|rejected -> published
+    accept_many(slugs, actor, reason="") -> int              # the same, in bulk
+    republish() -> int                                       # rebuild the served documents
     reject(slug, actor, reason) -> ResolvedTool              # candidate -> rejected
     withdraw(slug, actor, reason) -> ResolvedTool            # published -> rejected (unpublished)
     merge(slug, into, actor, reason="") -> ResolvedTool      # -> merged; `into` gains
@@ -47,12 +49,13 @@ from contextlib import contextmanager
 from typing import Any
 
 from pydantic_core import to_jsonable_python
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from normalizer.models import NormalizeResult, RawDocument, utcnow
 from normalizer.version import normalizer_version
 from storage import accounting, editorial, editors, history, queries, review, runs
+from storage import published as published_docs
 from storage.candidates import CandidateView, list_candidates
 from storage.capture import capture, scrub
 from storage.db import WRITE_OPTIONS, init_db, make_engine
@@ -111,6 +114,8 @@ class Store:
         self._write = sessionmaker(
             self.engine.execution_options(**WRITE_OPTIONS), expire_on_commit=False
         )
+        # published documents follow the snapshot in the transaction that changed it
+        event.listen(self._write, "before_commit", published_docs.before_commit)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -405,6 +410,17 @@ class Store:
         with self._editing(actor) as session:
             editorial.accept(session, slug, actor, self.policy, reason)
             return self._resolved(session, slug)
+
+    def accept_many(self, slugs: Sequence[str], actor: str, reason: str = "") -> int:
+        """Publish many candidates in one transaction (all or none); returns how many."""
+        with self._editing(actor) as session:
+            return len(editorial.accept_many(session, slugs, actor, self.policy, reason))
+
+    def republish(self) -> int:
+        """Rebuild every published tool's stored document (the form the API serves)
+        from its snapshot; returns how many changed (0 when all were current)."""
+        with self._locked() as session:
+            return published_docs.republish(session)
 
     def reject(self, slug: str, actor: str, reason: str) -> ResolvedTool:
         """Reject a candidate; it comes back (reopened) only with new evidence."""

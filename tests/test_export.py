@@ -112,7 +112,8 @@ TAGLINE = "A model with a fairly long tagline so that each record weighs somethi
 
 
 def bulk_publish(store: Store, n: int, start: int = 0, tagline: str = TAGLINE) -> None:
-    """Insert `n` published tools straight into the snapshot tables (fast)."""
+    """Insert `n` published tools straight into the snapshot tables (fast), then build
+    their served documents from it (`republish`)."""
     now = utcnow()
     with store.engine.begin() as conn:
         ids = []
@@ -156,6 +157,7 @@ def bulk_publish(store: Store, n: int, start: int = 0, tagline: str = TAGLINE) -
                 for field, value in values.items()
             ],
         )
+    store.republish()
 
 
 def export_peak(store: Store, out: Path) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from normalizer.models import DocKind, License, Parameters, Price, Pricing
 from storage import Store
+from storage.catalog import reading
 from storage.errors import (
     InvalidOverride,
     InvalidTransition,
@@ -90,7 +91,20 @@ def check_feed(store: Store) -> None:
             break
         feed += page
     assert [c.id for c in feed] == sorted({c.id for c in feed})
-    assert replay(feed) == {p.slug: published_values(p) for p in store.published_tools()}
+    published = {p.slug: published_values(p) for p in store.published_tools()}
+    assert replay(feed) == published
+    # the served documents (built at publish time) say exactly what the snapshot says
+    with reading(store) as reader:
+        served = {t.slug: t for t in reader.iter_tools(page_size=3)}
+        assert reader.version() == (feed[-1].id if feed else 0)
+    assert set(served) == set(published)
+    for slug, tool in served.items():
+        data = tool.model_dump(
+            mode="json", exclude={"slug", "variants", "provenance", "updated_at"}
+        )
+        assert {k: v for k, v in data.items() if v not in (None, [], {})} == published[slug]
+        resolved = store.resolve(slug)
+        assert resolved is not None and tool.variants == sorted(resolved.variants)
 
 
 # editors -----------------------------------------------------------------------------
