@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from api_support import ED, live_server
+from builders import doc, item, record
 from sqlalchemy import delete, select
 from storage.testing import doc, item, record
 

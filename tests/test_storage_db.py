@@ -85,6 +85,8 @@ def test_schema_created_idempotently(store: Store) -> None:
         "changes",
         "review_items",
         "decisions",
+        # crawl operations
+        "run_locks",
         # published form served by the read API
         "published_docs",
         "published_names",
