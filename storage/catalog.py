@@ -28,10 +28,10 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import ColumnElement, Connection, Engine, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from normalizer.models import (
@@ -232,7 +232,7 @@ class CatalogVersion(BaseModel):
     updated_at: datetime | None = None
 
 
-class StoredDoc(BaseModel):
+class StoredDoc(NamedTuple):
     """A published tool as stored: its JSON text, ETag and Last-Modified."""
 
     slug: str
@@ -253,11 +253,7 @@ class Reader:
     # dataset -------------------------------------------------------------------------
 
     def state(self) -> CatalogVersion:
-        row = self.session.execute(
-            select(CatalogState.version, CatalogState.change_id, CatalogState.updated_at).where(
-                CatalogState.id == 1
-            )
-        ).first()
+        row = self.session.execute(_STATE).first()
         if row is None:
             return CatalogVersion()
         return CatalogVersion(version=row[0], change_id=row[1], updated_at=row[2])
@@ -289,16 +285,8 @@ class Reader:
         filters = filters or ToolFilters()
         if _impossible(after, filters.vendor, filters.task, filters.category):
             return [], False
-        column = PublishedDoc.doc if full else PublishedDoc.summary
-        query = (
-            select(PublishedDoc.slug, column)
-            .where(*_where(filters))
-            .order_by(PublishedDoc.slug)
-            .limit(limit + 1)
-        )
-        if after is not None:
-            query = query.where(PublishedDoc.slug > after)
-        rows = [(r[0], r[1]) for r in self.session.execute(query)]
+        query, params = _page_query(filters, after, full)
+        rows = [(r[0], r[1]) for r in self.session.execute(query, {**params, "n": limit + 1})]
         return rows[:limit], len(rows) > limit
 
     def page(
@@ -333,14 +321,11 @@ class Reader:
         slugs = [s for s in slugs if not _impossible(s)]
         if not slugs:
             return []
-        found = {
-            r[0]: StoredDoc(slug=r[0], doc=r[1], etag=r[2], updated_at=r[3])
-            for r in self.session.execute(
-                select(
-                    PublishedDoc.slug, PublishedDoc.doc, PublishedDoc.etag, PublishedDoc.updated_at
-                ).where(PublishedDoc.slug.in_(list(dict.fromkeys(slugs))))
-            )
-        }
+        if len(slugs) == 1:
+            rows = self.session.execute(_DOC, {"slug": slugs[0]})
+        else:
+            rows = self.session.execute(_DOCS, {"slugs": list(dict.fromkeys(slugs))})
+        found = {r[0]: StoredDoc(*r) for r in rows}
         return [found[s] for s in slugs if s in found]
 
     def tool(self, slug: str) -> PublicTool | None:
@@ -358,13 +343,7 @@ class Reader:
         norm = norm_alias(name)
         if not norm or _impossible(norm):
             return []
-        query = (
-            select(PublishedDoc.slug)
-            .join(PublishedName, PublishedName.tool_id == PublishedDoc.tool_id)
-            .where(PublishedName.name_norm == norm)
-            .order_by(PublishedDoc.slug)
-        )
-        return list(self.session.scalars(query))
+        return list(self.session.scalars(_NAMED, {"norm": norm}))
 
     # change feed ---------------------------------------------------------------------
 
@@ -390,33 +369,79 @@ class Reader:
         limit = max(1, min(limit, 1000))
         if since >= MAX_ID:  # ids are 32-bit on PostgreSQL: nothing lies beyond
             return [], since, False
-        rows = list(
-            self.session.execute(
-                select(Change.id, Change.slug, Change.field, Change.old, Change.new, Change.at)
-                .where(Change.id > since)
-                .order_by(Change.id)
-                .limit(limit + 1)
-            )
-        )
+        rows = list(self.session.execute(_CHANGES, {"since": since, "n": limit + 1}))
         more = len(rows) > limit
         rows = rows[:limit]
         return rows, (rows[-1][0] if rows else since), more
 
 
-def _where(filters: ToolFilters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    for column, wanted in (
-        (PublishedDoc.vendor_key, filters.vendor),
-        (PublishedDoc.task_key, filters.task),
-        (PublishedDoc.category_key, filters.category),
-    ):
+# statements, built once (a request only binds its values) ------------------------------
+
+_STATE = select(CatalogState.version, CatalogState.change_id, CatalogState.updated_at).where(
+    CatalogState.id == 1
+)
+_DOC = select(
+    PublishedDoc.slug, PublishedDoc.doc, PublishedDoc.etag, PublishedDoc.updated_at
+).where(PublishedDoc.slug == bindparam("slug"))
+_DOCS = select(
+    PublishedDoc.slug, PublishedDoc.doc, PublishedDoc.etag, PublishedDoc.updated_at
+).where(PublishedDoc.slug.in_(bindparam("slugs", expanding=True)))
+_NAMED = (
+    select(PublishedDoc.slug)
+    .join(PublishedName, PublishedName.tool_id == PublishedDoc.tool_id)
+    .where(PublishedName.name_norm == bindparam("norm"))
+    .order_by(PublishedDoc.slug)
+)
+_CHANGES = (
+    select(Change.id, Change.slug, Change.field, Change.old, Change.new, Change.at)
+    .where(Change.id > bindparam("since"))
+    .order_by(Change.id)
+    .limit(bindparam("n"))
+)
+_FILTER_COLUMNS = {
+    "vendor": PublishedDoc.vendor_key,
+    "task": PublishedDoc.task_key,
+    "category": PublishedDoc.category_key,
+    "license_terms": PublishedDoc.license_terms,
+    "open_weights": PublishedDoc.open_weights,
+}
+_PAGES: dict[tuple[tuple[str, ...], bool, bool], Any] = {}
+
+
+def _filter_values(filters: ToolFilters) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key in ("vendor", "task", "category"):
+        wanted = getattr(filters, key)
         if wanted is not None:
-            where.append(column == wanted.strip().lower())
+            values[key] = wanted.strip().lower()
     if filters.license_terms is not None:
-        where.append(PublishedDoc.license_terms == str(filters.license_terms))
+        values["license_terms"] = str(filters.license_terms)
     if filters.open_weights is not None:
-        where.append(PublishedDoc.open_weights.is_(filters.open_weights))
-    return where
+        values["open_weights"] = filters.open_weights
+    return values
+
+
+def _where(filters: ToolFilters) -> list[ColumnElement[bool]]:
+    return [_FILTER_COLUMNS[k] == v for k, v in _filter_values(filters).items()]
+
+
+def _page_query(filters: ToolFilters, after: str | None, full: bool) -> tuple[Any, dict[str, Any]]:
+    """The page statement for this shape of request (one per filter combination, kept)
+    and its parameters (without the row count `n`)."""
+    params = _filter_values(filters)
+    key = (tuple(params), after is not None, full)
+    query = _PAGES.get(key)
+    if query is None:
+        column = PublishedDoc.doc if full else PublishedDoc.summary
+        query = select(PublishedDoc.slug, column).where(
+            *(_FILTER_COLUMNS[k] == bindparam(k) for k in params)
+        )
+        if after is not None:
+            query = query.where(PublishedDoc.slug > bindparam("after"))
+        query = _PAGES[key] = query.order_by(PublishedDoc.slug).limit(bindparam("n"))
+    if after is not None:
+        params["after"] = after
+    return query, params
 
 
 @contextmanager

@@ -302,6 +302,8 @@ COLUMNS = _Cache(20_000)
 """Each published document's decision-table column (sanitised once per version)."""
 TABLES = _Cache(2048)
 """Decision tables by the ETags of their tools."""
+PAGES = _Cache(1024)
+"""Change-feed pages by their ETag (the feed's position, `since` and `limit`)."""
 
 
 # cursors ------------------------------------------------------------------------------
@@ -555,12 +557,16 @@ def changes(
         cached = not_modified(request, tag, state.updated_at)
         if cached is not None:
             return cached
-        items, cursor, more = read.changes_json(since, limit)
-    body = (
-        '{"changes":['
-        + ",".join(items)
-        + f'],"next_cursor":{cursor},"has_more":{"true" if more else "false"}}}'
-    )
+
+        def build() -> str:
+            items, cursor, more = read.changes_json(since, limit)
+            return (
+                '{"changes":['
+                + ",".join(items)
+                + f'],"next_cursor":{cursor},"has_more":{"true" if more else "false"}}}'
+            )
+
+        body = PAGES.get(tag, build)
     return send(request, body, tag, state.updated_at)
 
 
