@@ -13,7 +13,6 @@ import pytest
 from api_support import ED, live_server
 from builders import doc, item, record
 from sqlalchemy import delete, select
-from storage.testing import doc, item, record
 
 from normalizer.models import License, Link, Parameters
 from storage import Store

@@ -1,7 +1,7 @@
 """Published documents: the read API's form of each published tool, built at publish time.
 
-Revision ID: 0005_published_docs
-Revises: 0004_operations
+Revision ID: 0006_published_docs
+Revises: 0005_raw_capture
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.orm import Session
 
-revision: str = "0005_published_docs"
-down_revision: str | Sequence[str] | None = "0004_operations"
+revision: str = "0006_published_docs"
+down_revision: str | Sequence[str] | None = "0005_raw_capture"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
