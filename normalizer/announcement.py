@@ -317,10 +317,38 @@ def normalize_announcement(
         return result
     org_hint = _primary_org(groups, primary)
     main_count = sum(1 for g in groups if not g.extra)
+    index = _mention_index(post, groups)
     for g in groups:
         check_budget()
-        result.records.append(_record(g, groups, post, primary, org_hint, main_count, observed_at))
+        result.records.append(
+            _record(g, groups, post, primary, org_hint, main_count, observed_at, index)
+        )
     return result
+
+
+@dataclass
+class MentionIndex:
+    """Which records and families each sentence of the post names: computed once per post
+    (sentences x records), not once per record (records x sentences x records)."""
+
+    groups: list[set[int]]
+    families: list[set[str]]
+
+
+def _mention_index(post: Post, groups: list[Group]) -> MentionIndex:
+    fam_res: dict[str, re.Pattern[str]] = {}
+    for g in groups:
+        if g.family_display:
+            fam_res.setdefault(g.ckey, _name_regex(g.family_display))
+    group_res = [_group_regex(g) for g in groups]
+    per_group: list[set[int]] = []
+    per_family: list[set[str]] = []
+    for i, s in enumerate(post.doc.sentences):
+        if not i & 255:
+            check_budget()
+        per_group.append({gi for gi, rx in enumerate(group_res) if rx.search(s)})
+        per_family.append(_family_mentions(s, fam_res))
+    return MentionIndex(per_group, per_family)
 
 
 # ---------------------------------------------------------------- reading
@@ -1253,6 +1281,7 @@ def _record(
     org_hint: str | None,
     main_count: int,
     observed_at: datetime | None,
+    index: MentionIndex,
 ) -> ToolRecord:
     ref = g.ref(org_hint)
     rb = RecordBuilder(g.display, post.url, observed_at)
@@ -1264,39 +1293,30 @@ def _record(
         if n != g.display
     ]
 
-    # which sentences speak about this record
-    fam_res: dict[str, re.Pattern[str]] = {}
-    for other in groups:
-        if other.family_display:
-            fam_res.setdefault(other.ckey, _name_regex(other.family_display))
-    own_re = _group_regex(g)
-    other_res = [_group_regex(o) for o in groups if o is not g]
+    # which sentences speak about this record (from the post's mention index)
+    me = next(i for i, o in enumerate(groups) if o is g)
+    same_family_sized = {
+        i for i, o in enumerate(groups) if o is not g and o.ckey == g.ckey and o.size
+    }
     own: list[str] = []
     family_level: list[str] = []
     unscoped: list[str] = []
     prev_own = False
     for i, s in enumerate(post.doc.sentences):
-        if not i & 255:
-            check_budget()
         if "|" in s and s.count("|") >= 2:
             prev_own = False
             continue
-        if own_re.search(s) or (prev_own and re.match(r"^(?:It|This model|The model)\b", s)):
+        named = index.groups[i]
+        if me in named or (prev_own and re.match(r"^(?:It|This model|The model)\b", s)):
             own.append(s)
             prev_own = True
             continue
         prev_own = False
-        if any(rx.search(s) for rx in other_res):
-            # names another record of the same family only at family level?
-            fams = _family_mentions(s, fam_res)
-            if g.ckey in fams and not any(
-                o.ckey == g.ckey and o.size and _group_regex(o).search(s)
-                for o in groups
-                if o is not g
-            ):
+        fams = index.families[i]
+        if named:  # names another record: family level only when no sized sibling is named
+            if g.ckey in fams and not (named & same_family_sized):
                 family_level.append(s)
             continue
-        fams = _family_mentions(s, fam_res)
         if fams:
             if g.ckey in fams:
                 family_level.append(s)
@@ -1371,7 +1391,7 @@ def _record(
         o is not g and not o.extra and _NOT_TEXT_GEN_RE.search(o.display) for o in groups
     ) and bool(_LLM_CUE_RE.search(post.title or ""))
     own_sib_re = re.compile(
-        own_re.pattern + r"\s+(?:VLMs?|vision|VL|multimodal)\b", re.I
+        _group_regex(g).pattern + r"\s+(?:VLMs?|vision|VL|multimodal)\b", re.I
     )  # `Falcon 2 11B VLM` names the sibling
     base_re = _name_regex(re.split(r"[-_ ]", g.family_display or g.display)[0])
     if (
