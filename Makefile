@@ -42,17 +42,18 @@ format: install
 	$(BIN)/ruff check --fix .
 
 EVAL_SETS := eval/dev.jsonl eval/heldout.jsonl eval/heldout2.jsonl eval/heldout3.jsonl
+EVAL_DOCS := eval/docs tests/fixtures/corpus
 
 # Score the normalizer on every labeled set kept in the repository (documents in eval/docs
 # and tests/fixtures/corpus); see eval/README.md for what each set is.
 eval: install
 	@for set in $(EVAL_SETS); do echo "== $$set"; \
 	  PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python eval/score.py --labels $$set \
-	    --docs eval/docs --docs tests/fixtures/corpus || exit 1; done
+	    $(addprefix --docs ,$(EVAL_DOCS)) || exit 1; done
 
 # Confidence bins against the labeled sets: writes eval/calibration.md.
 calibration: install
-	$(BIN)/python eval/calibration.py $(EVAL_SETS) --out eval/calibration.md
+	$(BIN)/python eval/calibration.py $(EVAL_SETS) $(addprefix --docs ,$(EVAL_DOCS)) --out eval/calibration.md
 
 bench: install
 	$(BIN)/python bench/normalize_corpus.py
