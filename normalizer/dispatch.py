@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 
 from normalizer.budget import budget
-from normalizer.errors import DocumentOverBudget
+from normalizer.errors import DocumentOverBudget, UndecodableDocument
 from normalizer.models import DocKind, NormalizeResult, utcnow
 from normalizer.parse import decode
 
@@ -31,8 +31,10 @@ def normalize(
     `repo_id` is the Hugging Face repo a crawler fetched a card for; `content_type` is the
     HTTP header, whose charset decides how the bytes are read.
 
-    Raises `normalizer.errors.DocumentRefused` (over budget, unsafe front matter,
-    undecodable bytes): bad input, which the caller records as an error for the document.
+    Raises `normalizer.errors.DocumentRefused` (over budget, unsafe front matter): bad
+    input, which the caller records as an error for the document. Bytes that no charset
+    decodes give no records and a `normalizer error: undecodable: ...` warning (recorded as
+    an error by the pipeline), never text with replacement characters.
     """
     started = time.monotonic()
     kind = DocKind(kind)
@@ -41,7 +43,14 @@ def normalize(
         raise DocumentOverBudget(f"{len(body)} bytes (limit {MAX_DOCUMENT_BYTES})")
     charset_note: str | None = None
     if isinstance(body, bytes):
-        decoded = decode(body, content_type)
+        try:
+            decoded = decode(body, content_type)
+        except UndecodableDocument as exc:  # no records, and the reason as an error warning
+            return NormalizeResult(
+                kind=kind,
+                source_url=source_url,
+                warnings=[f"normalizer error: {kind.value.replace('-', ' ')} not read: {exc}"],
+            )
         text = decoded.text
         if decoded.method not in ("utf-8", "bom", "http") or decoded.encoding != "utf-8":
             charset_note = f"decoded as {decoded.encoding} ({decoded.method})"

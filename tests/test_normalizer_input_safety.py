@@ -12,6 +12,7 @@ from crawler.pipelines import normalize_document
 from normalizer import normalize
 from normalizer.errors import DocumentOverBudget, UndecodableDocument, UnsafeFrontMatter
 from normalizer.models import DocKind, RawDocument
+from normalizer.parse import decode
 
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 # A real card (verbatim corpus copy) with accented names in its text and license apache-2.0.
@@ -81,7 +82,11 @@ def test_a_utf16_card_with_a_bom_has_its_license_read() -> None:
 
 def test_bytes_that_no_charset_reads_are_an_error_not_replacement_characters() -> None:
     with pytest.raises(UndecodableDocument):
-        normalize(DocKind.HF_CARD, os.urandom(4000), URL)
+        decode(os.urandom(4000))
+    result = normalize(DocKind.HF_CARD, os.urandom(4000), URL)
+    assert result.records == []
+    assert result.warnings[0].startswith("normalizer error: ")
+    assert "undecodable" in result.warnings[0]
 
 
 def test_the_stored_body_keeps_its_original_bytes() -> None:
