@@ -32,11 +32,14 @@ RETRY_TIMES = 3
 TOOLWATCH_MAX_RETRY_AFTER = 120
 
 DOWNLOADER_MIDDLEWARES = {
+    # First of all: a request the URL policy refuses never reaches robots.txt or the network.
+    "crawler.url_policy.UrlPolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.robots.RobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.RetryAfterMiddleware": 550,
     "crawler.middlewares.HubTokenMiddleware": 560,
+    "crawler.middlewares.DownloadLimitsMiddleware": 580,
     # Closest to the network: replay answers instead of the downloader, record sees the wire.
     "crawler.replay.ReplayMiddleware": 950,
 }
@@ -46,6 +49,19 @@ DOWNLOADER_MIDDLEWARES = {
 ADDONS = {"crawler.frontier.SharedFrontier": 0}
 TOOLWATCH_FRONTIER = os.environ.get("TOOLWATCH_FRONTIER", "")
 TOOLWATCH_FRONTIER_KEY = os.environ.get("TOOLWATCH_FRONTIER_KEY", "crawl")
+
+SPIDER_MIDDLEWARES = {
+    # The origins of start requests (the watchlist) are the operator's choice.
+    "crawler.url_policy.WatchlistOriginsMiddleware": 10,
+}
+# Connect-time address check (DNS rebinding): see crawler/url_policy.py.
+TWISTED_DNS_RESOLVER = "crawler.url_policy.GuardedResolver"
+# Hosts (`host` or `host:port`) let through the URL policy's address check although
+# they are not global, e.g. a test server on loopback. Empty unless set on purpose
+# (comma-separated in $TOOLWATCH_ALLOWED_HOSTS, or `-s TOOLWATCH_ALLOWED_HOSTS=...`).
+TOOLWATCH_ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("TOOLWATCH_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
 
 ITEM_PIPELINES = {
     "crawler.pipelines.StoragePipeline": 300,
