@@ -94,6 +94,7 @@ def crawl(
     Exits 1 when a run's health is failing (fetched nothing, too many errors,
     documents without records, ...), with the reason in one line."""
     from cli.crawling import demo_fixtures, project_settings, run_crawls, spider_names
+    from crawler.outcome import verdict
     from crawler.sources import SourcesError, load_sources
     from storage.db import default_db_url
 
@@ -159,17 +160,14 @@ def crawl(
                 f"[red]{o.spider}: {o.get('replay/unmatched')} request(s) had no recorded "
                 "response in the cassettes (see the log above)[/red]"
             )
-        if o.get("toolwatch/spooled"):
+        outcome = verdict(o.stats)
+        summaries[-1] |= {"status": outcome.status, "reason": outcome.reason}
+        if not outcome.ok:
             failed = True
-            err.print(
-                f"[yellow]{o.spider}: database unavailable; {o.get('toolwatch/spooled')} items "
-                "spooled to disk, written on the next crawl[/yellow]"
-            )
-        reason = o.stats.get("finish_reason")
-        if reason not in (None, "finished"):
-            failed = True
-            err.print(f"[red]{o.spider} stopped early: {reason}[/red]")
-        if o.stats.get("toolwatch/health") == "failing":
+            colour = "yellow" if o.get("toolwatch/spooled") else "red"
+            later = "; written on the next crawl" if o.get("toolwatch/spooled") else ""
+            err.print(f"[{colour}]{o.spider}: {outcome.reason}{later}[/{colour}]")
+        elif o.stats.get("toolwatch/health") == "failing":
             failed = True
             err.print(
                 f"[red]{o.spider}: health failing: {o.stats.get('toolwatch/health_summary')}[/red]"

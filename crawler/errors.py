@@ -14,6 +14,7 @@ from twisted.internet.error import DNSLookupError, TCPTimedOutError, TimeoutErro
 from twisted.python.failure import Failure
 
 from crawler.items import CrawlFailure
+from crawler.robots import RobotsUnavailable
 from crawler.url_policy import AddressRefused, UrlRefused, connect_refusal
 
 
@@ -33,11 +34,13 @@ def _policy_refusal(failure: Failure) -> str | None:
 
 
 def failure_item(failure: Failure, stats: StatsCollector, stat_prefix: str) -> CrawlFailure:
-    """A recorded failure for an errback: URL policy, HTTP status after retries, size
+    """A recorded failure for an errback: URL policy, robots.txt unreachable, HTTP status after retries, size
     limit, timeout, DNS, refused connection, or anything else by its exception name."""
     request = failure.request  # type: ignore[attr-defined]
     if (refusal := _policy_refusal(failure)) is not None:
         kind, msg = "url-policy", refusal
+    elif failure.check(RobotsUnavailable):
+        kind, msg = "robots", str(failure.value)
     elif failure.check(HttpError):
         response = failure.value.response
         kind = "http-5xx" if response.status >= 500 else f"http-{response.status}"

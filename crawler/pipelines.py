@@ -25,6 +25,7 @@ from twisted.internet.defer import DeferredLock
 from twisted.internet.threads import deferToThread
 
 from crawler.items import CrawlFailure
+from crawler.outcome import verdict
 from crawler.spool import Spool
 from normalizer.models import RawDocument
 from storage.store import Store
@@ -137,7 +138,9 @@ class StoragePipeline:
         finally:
             if self.normalizers is not None:
                 self.normalizers.close()
-        reason = self.stats.get_value("finish_reason") or "finished"
+        stats = self.stats.get_stats()
+        reason = stats.get("finish_reason") or "finished"
+        outcome = verdict(stats)
         summary = {
             "pages": self.stats.get_value("downloader/response_count", 0),
             "requests": self.stats.get_value("downloader/request_count", 0),
@@ -146,12 +149,9 @@ class StoragePipeline:
             "normalize": self.mode,
             "finish_reason": reason,
         }
-        status = "finished" if reason == "finished" else "interrupted"
-        if self.stats.get_value("toolwatch/spooled"):
-            status = "failed"
         try:
             if self.store is not None and self.run_id is not None:
-                self.store.finish_run(self.run_id, status, summary)
+                self.store.finish_run(self.run_id, outcome.status, summary, outcome.reason)
         except Exception as exc:  # noqa: BLE001 - the run log is not worth failing the crawl
             log.error("could not record the end of crawl run %s: %s", self.run_id, exc)
         finally:

@@ -17,6 +17,8 @@ _CONTACT = os.environ.get("TOOLWATCH_CONTACT", "set TOOLWATCH_CONTACT to an emai
 USER_AGENT = f"toolwatch/0.1 (AI model catalog crawler; {_CONTACT})"
 
 ROBOTSTXT_OBEY = True
+# robots.txt answering 5xx or not at all disallows its host (RFC 9309) until asked again.
+TOOLWATCH_ROBOTS_RETRY_AFTER = 600
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.25

@@ -269,6 +269,8 @@ class UrlPolicyMiddleware:
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         self.crawler.stats.inc_value(f"{STAT}/checked")
+        if not _is_robots(request):
+            self.crawler.stats.inc_value("toolwatch/requests")
         if problem := self.policy.static_problem(request.url):
             raise self._refuse(request, problem)
         host = self.policy.needs_resolving(request.url) if self.resolve else None
@@ -282,10 +284,14 @@ class UrlPolicyMiddleware:
     def response_received(self, response: Any, request: Request, spider: Spider) -> None:
         """Counts responses the spider could use (robots.txt and errors excluded): a
         run with none fetched nothing (see `crawler.outcome`)."""
-        if request.meta.get("dont_obey_robotstxt") and request.url.endswith("/robots.txt"):
+        if _is_robots(request):
             return
         if 200 <= response.status < 300 or response.status == 304:
             self.crawler.stats.inc_value("toolwatch/responses_ok")
+
+
+def _is_robots(request: Request) -> bool:
+    return bool(request.meta.get("dont_obey_robotstxt")) and request.url.endswith("/robots.txt")
 
 
 class GuardedResolver(CachingThreadedResolver):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from normalizer.identity import canonical_keys
 from normalizer.models import NormalizeResult, ToolRecord, utcnow
 from storage.capture import CHUNK, content_hash, scrub
-from storage.matching import suggest_matches
+from storage.matching import MatchIndex, suggest_matches
 from storage.names import norm_alias, norm_source_id
 from storage.overrides import load_overrides
 from storage.queries import load_claims
@@ -127,7 +127,7 @@ class BatchWriter:
         """Tool slug -> tool id (pre-existing), Tool (new in the batch) or None (free)."""
         self._variants: dict[str, int | Tool | None] = {}
         self._aliases: dict[str, int | Tool | None] = {}
-        self._others: list[Any] | None = None
+        self._others: MatchIndex | None = None
         """Match-suggestion candidates (every tool not rejected), loaded on first use."""
         self._new_variants: list[tuple[Tool, dict[str, Any]]] = []
         self._new_aliases: list[tuple[Tool, dict[str, Any]]] = []
@@ -346,7 +346,7 @@ class BatchWriter:
 
     def _suggest(self, tool: Tool, record: ToolRecord) -> None:
         if self._others is None:
-            self._others = list(
+            self._others = MatchIndex(
                 self.session.execute(
                     select(Tool.id, Tool.slug, Tool.name, Tool.family, Tool.vendor)
                     .where(Tool.status != "rejected")

@@ -1,9 +1,21 @@
-"""Uncertain identity matches: proposed to editors, never applied silently."""
+"""Uncertain identity matches: proposed to editors, never applied silently.
+
+Suggestions come from a blocking index (`MatchIndex`): every tool is filed under a
+few family keys (the family of its slug, of its name, its stored family, its slug
+without deployment words), and a new tool is compared only with the tools filed
+under its own keys. Ingest costs then grow with the size of a family, not with the
+catalog: a 100,000-entry price list is compared family by family
+(`bench/match_index.py` measures it).
+"""
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -15,45 +27,114 @@ FUZZY_THRESHOLD = 88.0
 MAX_SUGGESTIONS = 5
 
 
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """A tool as the comparison needs it, computed once."""
+
+    tool: Any
+    slug: str
+    words: tuple[str, ...]
+    plain: str
+    family: str | None
+    vendor: str | None
+    sizes: frozenset[str]
+    numbers: frozenset[str]
+
+
+def _entry(tool: Any) -> _Entry:
+    slug = tool.slug or ""
+    return _Entry(
+        tool=tool,
+        slug=slug,
+        words=tuple(slug.split("-")),
+        plain=_plain(tool.name or ""),
+        family=tool.family,
+        vendor=getattr(tool, "vendor", None),
+        sizes=_sizes(slug),
+        numbers=_numbers(slug),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _family_key(text: str) -> str:
+    """A name's family with separators removed (`llama-3` and `llama3` file together);
+    cached: a new tool's keys are computed for its lookup and again when it is filed."""
+    return re.sub(r"[^a-z0-9]", "", family_of(text).lower())
+
+
+def block_keys(slug: str, name: str | None, family: str | None) -> set[str]:
+    """The blocks a tool is filed under and looked up in: names alike enough to be
+    suggested share their family once sizes, variants and separators are set aside."""
+    bare = "-".join(w for w in slug.split("-") if w not in _DEPLOYMENT_WORDS)
+    sources = {slug, bare, name or "", family or ""} - {""}
+    return {k for k in map(_family_key, sources) if k}
+
+
+class MatchIndex:
+    """The tools a new candidate may be compared with, filed by family keys."""
+
+    def __init__(self, tools: Iterable[Any] = ()) -> None:
+        self._blocks: dict[str, list[_Entry]] = defaultdict(list)
+        for tool in tools:
+            self.append(tool)
+
+    def append(self, tool: Any) -> None:
+        entry = _entry(tool)
+        for key in block_keys(entry.slug, tool.name, tool.family):
+            self._blocks[key].append(entry)
+
+    def candidates(self, keys: Iterable[str]) -> list[_Entry]:
+        seen: set[int] = set()
+        out: list[_Entry] = []
+        for key in keys:
+            for entry in self._blocks.get(key, ()):
+                if id(entry) not in seen:
+                    seen.add(id(entry))
+                    out.append(entry)
+        return out
+
+
 def suggest_matches(
-    tool: Tool, record: ToolRecord, others: Iterable[Tool]
-) -> list[tuple[Tool, float, str]]:
+    tool: Tool, record: ToolRecord, others: MatchIndex | Iterable[Any]
+) -> list[tuple[Any, float, str]]:
     """Existing tools a new candidate may be the same model as, best first."""
     name = record.name or tool.name
     family = record.family or family_of(record.source_id or name)
-    found: list[tuple[Tool, float, str]] = []
-    sizes = _sizes(tool.slug)
-    for other in others:
-        other_sizes = _sizes(other.slug)
-        if sizes and other_sizes and sizes != other_sizes:
+    index = others if isinstance(others, MatchIndex) else MatchIndex(others)
+    me = _entry(tool)
+    plain = _plain(name)
+    found: list[tuple[Any, float, str]] = []
+    for other in index.candidates(block_keys(me.slug, name, family)):
+        if other.tool is tool:
+            continue
+        if me.sizes and other.sizes and me.sizes != other.sizes:
             continue  # 8B and 70B are different models, however alike the names
-        numbers, other_numbers = _numbers(tool.slug), _numbers(other.slug)
-        if numbers and other_numbers and numbers != other_numbers:
+        if me.numbers and other.numbers and me.numbers != other.numbers:
             continue  # Llama 3 and Llama 3.1 (or Mistral Small 3 and 4) are different releases
-        score = fuzz.ratio(_plain(name), _plain(other.name))
+        score = fuzz.ratio(plain, other.plain)
         # slugs are tool keys (no -Instruct/-v0.1/quant noise): compare them as names too;
         # one key inside the other counts only as an affix (`open-mixtral-8x22b`), never
         # with a word in the middle (`llama-guard-3-8b` is not `llama-3-8b`)
         slug_score = max(
-            fuzz.ratio(tool.slug, other.slug), 100.0 if _affixed(tool.slug, other.slug) else 0.0
+            fuzz.ratio(me.slug, other.slug), 100.0 if _affixed(me.words, other.words) else 0.0
         )
         best = max(score, slug_score)
         if best >= FUZZY_THRESHOLD:
-            found.append((other, round(best, 1), f"similar name ({best:.0f}/100)"))
+            found.append((other.tool, round(best, 1), f"similar name ({best:.0f}/100)"))
         elif (
             family
             and other.family == family
-            and not (sizes and other_sizes)
+            and not (me.sizes and other.sizes)
             and (not record.vendor or not other.vendor or record.vendor == other.vendor)
         ):
-            found.append((other, round(best, 1), f"same family {family!r}; size unstated"))
+            found.append((other.tool, round(best, 1), f"same family {family!r}; size unstated"))
     found.sort(key=lambda t: -t[1])
     return found[:MAX_SUGGESTIONS]
 
 
-def _affixed(a: str, b: str) -> bool:
+def _affixed(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """One key is the other with words only before or after it."""
-    short, long = sorted((a.split("-"), b.split("-")), key=len)
+    short, long = sorted((a, b), key=len)
     if len(short) < 2 or short == long:
         return False
     n = len(short)
