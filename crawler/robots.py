@@ -27,6 +27,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
+from crawler.url_policy import connect_refusal
+
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
@@ -61,8 +63,8 @@ class RobotsTxtMiddleware(_ScrapyRobots):
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         """No answer at all (refused, timed out): disallow, as a 5xx."""
         super()._robots_error(exc, netloc)
-        if isinstance(exc, IgnoreRequest):  # refused by policy: that request fails anyway
-            return
+        if isinstance(exc, IgnoreRequest) or connect_refusal(f"http://{netloc}/"):
+            return  # refused by the URL policy: the request itself is refused the same way
         self._mark_unreachable(netloc, f"robots.txt unreachable ({type(exc).__name__}: {exc})")
         self._parsers[netloc] = self._parserimpl.from_crawler(self.crawler, DISALLOW_ALL)
 
