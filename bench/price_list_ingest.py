@@ -6,8 +6,8 @@ The list is assembled for the benchmark, in the shape of OpenRouter's `/api/v1/m
 2025__subset.json, kept to id, name, context_length and prompt/completion prices, about
 150 bytes an entry as in the issue's 2.6 MB for 20,000); ids, names and prices are
 synthetic -- N models in
-N/10 made-up families (each with versions, sizes and variants, so blocks are
-realistic: about ten alike names per family) from 50 vendors.
+N/10 made-up families (each with versions, sizes -- a fifth unstated -- and variants,
+so blocks are realistic: about ten alike names per family) from 50 vendors.
 
 Usage: python bench/price_list_ingest.py [--entries 5000 20000 100000] [--db URL]
        python bench/price_list_ingest.py --entries 100000 --memory
@@ -56,9 +56,10 @@ def price_list(n: int, seed: int = 0) -> bytes:
         family = rng.choice(families)
         vendor = f"vendor{hash(family) % 50:02d}"
         version = f"{rng.randint(1, 4)}.{rng.randint(0, 2)}"
-        size = rng.choice([1, 3, 7, 8, 13, 34, 70, 405])
+        size = rng.choice([1, 3, 7, 8, 13, 34, 70, 405, 0, 0])  # 0: size unstated
         variant = rng.choice(VARIANTS)
-        model_id = f"{vendor}/{family}-{version}-{size}b-{variant}"
+        sized = f"-{size}b" if size else ""
+        model_id = f"{vendor}/{family}-{version}{sized}-{variant}"
         if model_id in seen:
             continue
         seen.add(model_id)
@@ -66,7 +67,7 @@ def price_list(n: int, seed: int = 0) -> bytes:
         entries.append(
             {
                 "id": model_id,
-                "name": f"{vendor.title()}: {family.title()} {version} {size}B {variant.title()}",
+                "name": f"{vendor.title()}: {family.title()} {version}{sized.upper().replace('-', ' ')} {variant}",
                 "context_length": template["context_length"],
                 "pricing": {k: template["pricing"][k] for k in ("prompt", "completion")}
                 | {"prompt": f"{price:.10f}", "completion": f"{price * 3:.10f}"},

@@ -43,13 +43,13 @@ def emit_json(data: Any) -> None:
 
 
 @contextmanager
-def opened(db: str | None) -> Iterator[Any]:
-    """A Store; editorial refusals become a red message and exit status 1."""
-    from storage.db import default_db_url
+def opened(db: str | None, *, create: bool = False) -> Iterator[Any]:
+    """A Store (an existing database unless `create`); editorial refusals become a
+    red message and exit status 1."""
+    from cli.database import open_store
     from storage.errors import EditorialError
-    from storage.store import Store
 
-    store = Store(db or default_db_url())
+    store = open_store(db, create=create)
     try:
         yield store
     except EditorialError as exc:
@@ -412,12 +412,18 @@ def db_upgrade(
     db: DbOption = None,
 ) -> None:
     """Run the schema migrations (Alembic) up to REVISION (default: head)."""
-    from storage.db import default_db_url, make_engine
+    from sqlalchemy.exc import DBAPIError
+
+    from cli.database import database_url, display_url, fail, short_error
+    from storage.db import make_engine
     from storage.migrations import upgrade
 
-    engine = make_engine(db or default_db_url())
+    url = database_url(db)
+    engine = make_engine(url)
     try:
         before, after = upgrade(engine, revision)
+    except DBAPIError as exc:
+        raise fail(f"cannot open the database {display_url(url)}: {short_error(exc)}", exc) from exc
     finally:
         engine.dispose()
     if before == after:
@@ -439,7 +445,7 @@ def editor_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with opened(db) as store:
+    with opened(db, create=True) as store:
         store.add_editor(name, password)
     console.print(f"editor [bold]{name}[/bold] added")
 

@@ -23,19 +23,20 @@ err = Console(stderr=True)
 def _store(db: str | None):  # type: ignore[no-untyped-def]
     """The database a read command looks at; a SQLite file that does not exist is a
     typo or a missing crawl, never a reason to create an empty database."""
-    from sqlalchemy.engine import make_url
+    from cli.database import open_store
 
-    from storage.db import default_db_url
-    from storage.store import Store
+    return open_store(db)
 
-    url = db or default_db_url()
-    parsed = make_url(url)
-    path = parsed.database
-    sqlite_file = parsed.get_backend_name() == "sqlite" and path and path != ":memory:"
-    if sqlite_file and not Path(path).exists():
-        err.print(f"[red]no database at {path}[/red] (run `toolwatch crawl` first, or check --db)")
-        raise typer.Exit(2)
-    return Store(url)
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors")
+    ] = False,
+) -> None:
+    from cli.database import DEBUG
+
+    DEBUG["on"] = debug
 
 
 def _emit_json(data: Any) -> None:
@@ -94,10 +95,12 @@ def crawl(
     Exits 1 when a run's health is failing (fetched nothing, too many errors,
     documents without records, ...), with the reason in one line."""
     from cli.crawling import demo_fixtures, project_settings, run_crawls, spider_names
+    from cli.database import database_url
     from crawler.outcome import verdict
     from crawler.sources import SourcesError, load_sources
     from storage.db import default_db_url
 
+    database_url(db)  # a --db that is not a URL stops here, not in every batch's spool
     if sum(bool(x) for x in (replay, record, demo)) > 1:
         err.print("[red]choose one of --replay, --record, --demo[/red]")
         raise typer.Exit(2)
@@ -424,6 +427,9 @@ def serve(
         err.print(f"[red]serve needs the web extra[/red] (no module {exc.name!r}): ", end="")
         err.print("pip install 'toolwatch[web]'", markup=False)
         raise typer.Exit(2) from exc
+    from cli.database import open_store
+
+    open_store(db).close()  # an existing, reachable database, or one red line
     options: dict[str, Any] = dict(
         host=host,
         port=port,
