@@ -432,6 +432,13 @@ def db_upgrade(
         console.print(f"schema upgraded: {before or 'empty'} → {after}")
 
 
+def read_password(from_stdin: bool, prompt: str) -> str:
+    """One line of standard input, or a hidden prompt asked twice."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
 @editor_app.command("add")
 def editor_add(
     name: Annotated[str, typer.Argument(help="Editor name (letters, digits, . _ @ -)")],
@@ -441,13 +448,25 @@ def editor_add(
     db: DbOption = None,
 ) -> None:
     """Create an editor; the password is prompted for twice (or read from stdin)."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = read_password(password_stdin, "Password")
     with opened(db, create=True) as store:
         store.add_editor(name, password)
     console.print(f"editor [bold]{name}[/bold] added")
+
+
+@editor_app.command("passwd")
+def editor_passwd(
+    name: Annotated[str, typer.Argument(help="Editor whose password changes")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Set a new password; every session of the editor (any browser) is logged out."""
+    password = read_password(password_stdin, "New password")
+    with opened(db) as store:
+        store.set_editor_password(name, password)
+    console.print(f"password of [bold]{name}[/bold] changed; its sessions are logged out")
 
 
 @editor_app.command("list")

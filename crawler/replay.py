@@ -188,7 +188,8 @@ class ReplayMiddleware:
                 "TOOLWATCH_REPLAY_DIR and TOOLWATCH_RECORD_DIR are both set; choose one"
             )
         if not replay and not record:
-            raise NotConfigured("neither TOOLWATCH_REPLAY_DIR nor TOOLWATCH_RECORD_DIR is set")
+            # Off is the normal live crawl: no message (Scrapy logs a WARNING for one).
+            raise NotConfigured
         mw = cls(
             crawler,
             replay_dir=Path(replay) if replay else None,

@@ -98,3 +98,16 @@ TOOLWATCH_ALERTS = AlertSettings.from_env().model_dump()
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# `scrapy crawl X -O items.jsonl`: raw bodies exported as text (base64 when not UTF-8).
+FEED_EXPORTERS = {
+    "json": "crawler.exporters.JsonExporter",
+    "jsonlines": "crawler.exporters.JsonLinesExporter",
+    "jsonl": "crawler.exporters.JsonLinesExporter",
+    "csv": "crawler.exporters.CsvExporter",
+    "xml": "crawler.exporters.XmlExporter",
+}
+
+# `scrapy check` contracts; offline: TOOLWATCH_REPLAY_DIR=crawler/fixtures/cassettes scrapy check
+SPIDER_CONTRACTS = {"crawler.contracts.ModelKwargContract": 10}
+# Replay vcrpy cassettes (crawler/replay.py), as `toolwatch crawl --replay DIR` sets it.
+TOOLWATCH_REPLAY_DIR = os.environ.get("TOOLWATCH_REPLAY_DIR", "")

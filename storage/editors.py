@@ -58,6 +58,28 @@ def verify_editor(session: Session, name: str, password: str) -> bool:
     return bool(HASHER.verify(password, editor.password_hash))
 
 
+def session_version(session: Session, name: str) -> int | None:
+    """The editor's current session version (None: no such editor)."""
+    return session.scalar(select(Editor.session_version).where(Editor.name == name))
+
+
+def end_sessions(session: Session, name: str) -> int:
+    """Void every session cookie of `name` (logout everywhere); the new version."""
+    editor = require_editor(session, name)
+    editor.session_version = (editor.session_version or 0) + 1
+    session.flush()
+    return editor.session_version
+
+
+def set_password(session: Session, name: str, password: str) -> None:
+    """A new password; every session signed before it is void."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise EditorialError(f"password too short (at least {MIN_PASSWORD_LENGTH} characters)")
+    editor = require_editor(session, name)
+    editor.password_hash = HASHER.hash(password)
+    end_sessions(session, name)
+
+
 def require_editor(session: Session, actor: str) -> Editor:
     editor = session.scalar(select(Editor).where(Editor.name == actor))
     if editor is None:

@@ -296,6 +296,8 @@ class Editor(Base):
     name: Mapped[str] = mapped_column(String(128), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime]
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Raised by logout and password changes: cookies signed with an older one are void."""
 
 
 class Override(Base):

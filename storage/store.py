@@ -35,6 +35,7 @@ subclasses of `storage.errors.EditorialError`):
     add_editor(name, password) -> None
     verify_editor(name, password) -> bool
     editors() -> list[str]
+    editor_session_version(name) / end_editor_sessions(name) / set_editor_password(name, pw)
 
 Resolution is override > source rank > recency (`resolve`, `ranking`); `resolve()`
 shows it live (with candidates and unreviewed changes), `published()` shows the
@@ -395,6 +396,18 @@ class Store:
     def editors(self) -> list[str]:
         with self._reading() as session:
             return editors.editor_names(session)
+
+    def editor_session_version(self, name: str) -> int | None:
+        with self._reading() as session:
+            return editors.session_version(session, name)
+
+    def end_editor_sessions(self, name: str) -> int:
+        with self._writing() as session:
+            return editors.end_sessions(session, name)
+
+    def set_editor_password(self, name: str, password: str) -> None:
+        with self._writing() as session:
+            editors.set_password(session, name, password)
 
     # lifecycle --------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from normalizer.models import DocKind, License, Link, LinkType
 from storage import Store
 from web.app import create_app
+from web.editor import SESSION_COOKIE
 
 ED, PASSWORD = "ann", "correct horse"
 SECRET = "test-secret-key-of-sufficient-length"
@@ -199,6 +200,58 @@ def test_logout(editor: TestClient) -> None:
     response = post(editor, "/logout")
     assert response.status_code == 303 and response.headers["location"] == "/login"
     assert editor.get("/", follow_redirects=False).status_code == 303
+
+
+def _saved_cookie(client: TestClient) -> tuple[str, str]:
+    """The session cookie as it is now, and its CSRF token (an attacker's copy)."""
+    return client.cookies[SESSION_COOKIE], token(client, "/")
+
+
+def _replay(db_url: str, cookie: str) -> TestClient:
+    c = TestClient(create_app(db_url, secret_key=SECRET), base_url="http://testserver")
+    c.cookies.set(SESSION_COOKIE, cookie)
+    return c
+
+
+def test_a_cookie_saved_before_logout_opens_nothing_and_accepts_nothing(
+    editor: TestClient, store: Store, db_url: str
+) -> None:
+    a = slug(store, "org/Alpha-7B")
+    cookie, csrf = _saved_cookie(editor)
+    with _replay(db_url, cookie) as copy:  # the copy works while the editor is logged in
+        assert copy.get("/", follow_redirects=False).status_code == 200
+    assert post(editor, "/logout").headers["location"] == "/login"
+    with _replay(db_url, cookie) as copy:
+        assert copy.get("/", follow_redirects=False).status_code == 303
+        response = copy.post(f"/tools/{a}/accept", data={"csrf_token": csrf, "reason": "x"})
+        assert response.status_code in (401, 403)
+    assert store.published(a) is None
+    assert [d.action for d in store.decisions(a)] == []
+
+
+def test_a_password_change_logs_out_every_session(
+    editor: TestClient, store: Store, db_url: str
+) -> None:
+    cookie, _ = _saved_cookie(editor)
+    store.set_editor_password(ED, "a brand new password")
+    assert editor.get("/", follow_redirects=False).status_code == 303
+    with _replay(db_url, cookie) as copy:
+        assert copy.get("/", follow_redirects=False).status_code == 303
+    assert log_in(editor).status_code == 401  # the old password is gone too
+    assert log_in(editor, password="a brand new password").status_code == 303
+
+
+def test_logging_in_rotates_the_session(client: TestClient, store: Store, db_url: str) -> None:
+    token(client)
+    before = client.cookies[SESSION_COOKIE]
+    assert log_in(client).status_code == 303
+    first = client.cookies[SESSION_COOKIE]
+    assert first != before
+    with _replay(db_url, before) as copy:  # the pre-login cookie stays anonymous
+        assert copy.get("/", follow_redirects=False).status_code == 303
+    post(client, "/logout")
+    assert log_in(client).status_code == 303
+    assert client.cookies[SESSION_COOKIE] != first
 
 
 def test_session_cookie_flags(db_url: str, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -136,6 +136,13 @@ class AnnouncementsSpider(scrapy.Spider):
     # -- feeds ----------------------------------------------------------------
 
     async def parse_feed(self, response: Response, source: FeedSource) -> AsyncIterator[Any]:
+        """A feed: its entries (cut from the feed, or article requests) and the feed.
+
+        @url https://raw.githubusercontent.com/0xSMW/rss-feeds/main/feeds/feed_xai_news.xml
+        @model_kwarg source crawler.sources.FeedSource {"url": "https://raw.githubusercontent.com/0xSMW/rss-feeds/main/feeds/feed_xai_news.xml"}
+        @returns items 1
+        @scrapes url body kind meta
+        """
         stats = self.crawler.stats
         feed_url = str(source.url)
         key = feeds.state_key(feed_url)
@@ -275,6 +282,14 @@ class AnnouncementsSpider(scrapy.Spider):
     # -- posts ----------------------------------------------------------------
 
     async def parse_post(self, response: Response, post: PostSource) -> AsyncIterator[Any]:
+        """A single post or changelog page, stored unless unchanged.
+
+        @url https://raw.githubusercontent.com/mistralai/platform-docs-public/222f4ba9114f84ce9f2d718b9a12fbac1e527f4b/changelog/en/2024-04-17.mdx
+        @model_kwarg post crawler.sources.PostSource {"url": "https://raw.githubusercontent.com/mistralai/platform-docs-public/222f4ba9114f84ce9f2d718b9a12fbac1e527f4b/changelog/en/2024-04-17.mdx"}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url body kind meta
+        """
         url = str(post.url)
         key = feeds.post_state_key(url)
         stats = self.crawler.stats

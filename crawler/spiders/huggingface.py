@@ -100,6 +100,13 @@ class HuggingFaceSpider(scrapy.Spider):
         return await stored_shas(self, [hub.state_key(r) for r in repo_ids])
 
     async def parse_listing(self, response: Response, author: str) -> AsyncIterator[Any]:
+        """An author's listing page: a model request per new or changed model.
+
+        @url https://huggingface.co/api/models?author=HuggingFaceH4&limit=1&expand=sha&expand=lastModified&expand=private&expand=gated
+        @cb_kwargs {"author": "HuggingFaceH4"}
+        @returns items 0 0
+        @returns requests 1 1
+        """
         if response.status != 200:
             yield self._failure(response, f"listing for {author!r}")
             return
@@ -126,6 +133,14 @@ class HuggingFaceSpider(scrapy.Spider):
     async def parse_model(
         self, response: Response, repo_id: str, listed_sha: str | None
     ) -> AsyncIterator[Any]:
+        """Model info: stored, and the card requested.
+
+        @url https://huggingface.co/api/models/HuggingFaceH4/zephyr-7b-beta
+        @cb_kwargs {"repo_id": "HuggingFaceH4/zephyr-7b-beta", "listed_sha": null}
+        @returns items 1 1
+        @returns requests 1 1
+        @scrapes url body kind meta
+        """
         key = hub.state_key(repo_id)
         if response.status != 200:
             yield self._failure(response, f"model info for {repo_id}", key)
@@ -171,6 +186,14 @@ class HuggingFaceSpider(scrapy.Spider):
         yield self._card_request(repo_id, sha)
 
     def parse_card(self, response: Response, repo_id: str, sha: str | None) -> Iterable[Any]:
+        """The model card, which closes the model's chain (its sha is recorded).
+
+        @url https://huggingface.co/HuggingFaceH4/zephyr-7b-beta/raw/main/README.md
+        @cb_kwargs {"repo_id": "HuggingFaceH4/zephyr-7b-beta", "sha": "0000000000000000000000000000000000000000"}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url body kind meta
+        """
         key = hub.state_key(repo_id)
         if response.status == 404:
             # A repo without README.md is normal; the model info alone still counts.

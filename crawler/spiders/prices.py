@@ -69,6 +69,14 @@ class PricesSpider(scrapy.Spider):
             )
 
     def parse_list(self, response: Response, source: PriceListSource) -> Iterable[Any]:
+        """One price list, stored whole as a `price-list` document.
+
+        @url https://openrouter.ai/api/v1/models
+        @model_kwarg source crawler.sources.PriceListSource {"url": "https://openrouter.ai/api/v1/models", "provider": "openrouter", "format": "openrouter"}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url body kind status meta
+        """
         key = state_key(str(source.url))
         stats = self.crawler.stats
         if response.status == 304:

@@ -1,8 +1,14 @@
 """Sessions, login, CSRF and login throttling for the editor UI.
 
 - The session is Starlette's signed cookie (itsdangerous, `app.state.secret_key`):
-  `editor` (the logged-in name), `csrf` (this session's token), `flash` (messages
-  for the next page). Its content is signed, not secret: no password ever goes in.
+  `editor` (the logged-in name), `sv` (the editor's session version when it was
+  made), `sid` (a random id: a new cookie at every login), `csrf` (this session's
+  token), `flash` (messages for the next page). Its content is signed, not secret:
+  no password ever goes in.
+- Revocation: every request compares `sv` with the editor's session version in the
+  database. Logging out and changing the password raise it, so every cookie signed
+  before -- a copy saved earlier, another browser of the same editor -- stops
+  working at once, not when it expires.
 - CSRF: every form carries `csrf_token`; a POST whose token does not equal the
   session's (constant-time compare) is refused with 403 before anything runs.
   The login form has one too (no login CSRF); logging in renews the session
@@ -18,7 +24,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Form, Request
 
@@ -54,9 +60,20 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         raise CsrfFailed()
 
 
+def _store(request: Request) -> Any:
+    return request.app.state.store
+
+
 def current_editor(request: Request) -> str | None:
+    """The logged-in editor, if the session is still valid (its version is current)."""
     name = request.session.get("editor")
-    return name if isinstance(name, str) and name else None
+    version = request.session.get("sv")
+    if not isinstance(name, str) or not name or not isinstance(version, int):
+        return None
+    if _store(request).editor_session_version(name) != version:
+        request.session.clear()  # revoked (logout, new password) or editor gone
+        return None
+    return name
 
 
 def require_editor(request: Request) -> str:
@@ -78,13 +95,20 @@ def editor_post(
 
 
 def log_in(request: Request, name: str) -> None:
-    """A fresh session for `name` (new CSRF token; nothing carried over)."""
+    """A fresh session for `name`: new id and CSRF token, nothing carried over."""
+    version = _store(request).editor_session_version(name)
     request.session.clear()
     request.session["editor"] = name
+    request.session["sv"] = version if version is not None else -1
+    request.session["sid"] = secrets.token_urlsafe(16)
     request.session["csrf"] = secrets.token_urlsafe(32)
 
 
 def log_out(request: Request) -> None:
+    """End this editor's sessions everywhere: every cookie signed so far is void."""
+    name = current_editor(request)
+    if name is not None:
+        _store(request).end_editor_sessions(name)
     request.session.clear()
 
 
