@@ -82,8 +82,8 @@ def test_a_live_crawl_prints_no_deprecation_or_disabled_middleware_warning(
 def test_scrapy_check_runs_the_contracts_of_every_spider_offline(tmp_path: Path) -> None:
     replay = {"TOOLWATCH_REPLAY_DIR": str(CASSETTES)}
     listed = scrapy("check", "-l", tmp_path=tmp_path, **replay).stdout
-    for callback in ("parse_list", "parse_listing", "parse_model", "parse_card", "parse_feed",
-                     "parse_post"):  # fmt: skip
+    for callback in ("parse_list", "parse_listing", "parse_model", "parse_config", "parse_card",
+                     "parse_feed", "parse_post"):  # fmt: skip
         assert f"  * {callback}" in listed, listed
     proc = scrapy("check", tmp_path=tmp_path, **replay)
     assert proc.returncode == 0, proc.stderr[-3000:]

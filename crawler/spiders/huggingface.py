@@ -135,7 +135,7 @@ class HuggingFaceSpider(scrapy.Spider):
     ) -> AsyncIterator[Any]:
         """Model info: stored, and the card requested.
 
-        @url https://huggingface.co/api/models/HuggingFaceH4/zephyr-7b-beta
+        @url https://huggingface.co/api/models/HuggingFaceH4/zephyr-7b-beta?expand=author&expand=sha&expand=lastModified&expand=private&expand=gated&expand=tags&expand=siblings&expand=cardData&expand=config&expand=createdAt&expand=safetensors&expand=baseModels&expand=pipeline_tag&expand=library_name&expand=inferenceProviderMapping
         @cb_kwargs {"repo_id": "HuggingFaceH4/zephyr-7b-beta", "listed_sha": null}
         @returns items 1 1
         @returns requests 1 1
@@ -176,7 +176,14 @@ class HuggingFaceSpider(scrapy.Spider):
 
     def parse_config(self, response: Response, repo_id: str, sha: str | None) -> Iterable[Any]:
         """config.json is its own document (exact context, experts, architecture); the
-        chain goes on to the card whatever it answered, the card closing it."""
+        chain goes on to the card whatever it answered, the card closing it.
+
+        @url https://huggingface.co/HuggingFaceH4/zephyr-7b-beta/raw/main/config.json
+        @cb_kwargs {"repo_id": "HuggingFaceH4/zephyr-7b-beta", "sha": null}
+        @meta {"handle_httpstatus_list": [401, 403, 404, 410]}
+        @returns items 0 0
+        @returns requests 1 1
+        """
         if response.status == 200:
             yield self._document(response, DocKind.HF_CONFIG, repo_id)
         elif response.status == 404:  # gone since the model info listed it: nothing to retry
