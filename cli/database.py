@@ -37,7 +37,7 @@ def fail(message: str, exc: BaseException | None = None, code: int = 2) -> typer
     if exc is not None and DEBUG["on"]:
         err.print_exception(show_locals=False)
     hint = "" if DEBUG["on"] or exc is None else " (--debug for the traceback)"
-    err.print(f"[red]{message}[/red]{hint}", highlight=False)
+    err.print(f"[red]{message}[/red]{hint}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

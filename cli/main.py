@@ -165,16 +165,18 @@ def crawl(
             )
         outcome = verdict(o.stats)
         summaries[-1] |= {"status": outcome.status, "reason": outcome.reason}
+        # one line per spider: the run's verdict, then its health when that fails too
+        spooled = bool(o.get("toolwatch/spooled"))
+        problems = []
         if not outcome.ok:
+            problems.append(f"{outcome.reason}{'; written on the next crawl' if spooled else ''}")
+        if o.stats.get("toolwatch/health") == "failing":
+            problems.append(f"health failing: {o.stats.get('toolwatch/health_summary')}")
+        if problems:
             failed = True
-            colour = "yellow" if o.get("toolwatch/spooled") else "red"
-            later = "; written on the next crawl" if o.get("toolwatch/spooled") else ""
-            err.print(f"[{colour}]{o.spider}: {outcome.reason}{later}[/{colour}]")
-        elif o.stats.get("toolwatch/health") == "failing":
-            failed = True
-            err.print(
-                f"[red]{o.spider}: health failing: {o.stats.get('toolwatch/health_summary')}[/red]"
-            )
+            colour = "yellow" if spooled and len(problems) == 1 else "red"
+            line = f"{o.spider}: {'; '.join(problems)}"
+            err.print(line, style=colour, soft_wrap=True, markup=False, highlight=False)
     if as_json:
         _emit_json(summaries)
     else:
