@@ -1,8 +1,8 @@
 """Editors: a session version; logging out or changing the password raises it, which
 revokes every session cookie signed before.
 
-Revision ID: 0005_editor_sessions
-Revises: 0004_operations
+Revision ID: 0007_editor_sessions
+Revises: 0006_published_docs
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_editor_sessions"
-down_revision: str | Sequence[str] | None = "0004_operations"
+revision: str = "0007_editor_sessions"
+down_revision: str | Sequence[str] | None = "0006_published_docs"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
