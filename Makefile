@@ -25,6 +25,11 @@ demo: install
 	$(BIN)/toolwatch accept llama-3.1-8b --as demo --reason "demo" --db sqlite:///$(DEMO_DB)
 	$(BIN)/toolwatch accept llama-3-8b --as demo --reason "demo" --db sqlite:///$(DEMO_DB)
 	$(BIN)/toolwatch compare llama-3.1-8b llama-3-8b --format table --db sqlite:///$(DEMO_DB)
+	@# Mixtral 8x22B vs Mistral Small 3 (24B), named by their Hub repos: catalog, price list,
+	@# changelog and app catalogs joined on each; every value with the source and rule that picked it
+	$(BIN)/toolwatch accept mistralai/Mixtral-8x22B-Instruct-v0.1 --as demo --reason "demo" --db sqlite:///$(DEMO_DB)
+	$(BIN)/toolwatch accept mistralai/Mistral-Small-24B-Instruct-2501 --as demo --reason "demo" --db sqlite:///$(DEMO_DB)
+	$(BIN)/toolwatch compare mistralai/Mixtral-8x22B-Instruct-v0.1 mistralai/Mistral-Small-24B-Instruct-2501 --format table --db sqlite:///$(DEMO_DB)
 
 test: install
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ editorial workflow (accept, reject, merge, override, review, history)."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +14,11 @@ import typer
 from rich.console import Console
 
 from cli.options import DbOption, JsonOption
+from normalizer import taxonomy
 from normalizer.models import DocKind
+
+# configuration comes in at the edge: the site taxonomy file, if the operator set one
+taxonomy.configure(os.environ.get("TOOLWATCH_TAXONOMY") or None)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 console = Console()

@@ -131,6 +131,8 @@ def decision_table_view(table: Any) -> Table:
             text = Text(cell.text)  # plain Text: no Rich markup from the data
             if cell.better:
                 text.append(f" {BETTER_MARK}", style="bold green")
+            if getattr(cell, "source", None):
+                text.append(f"\n↳ {cell.source}", style="dim")
             cells.append(text)
         t.add_row(row.label, *cells)
     return t

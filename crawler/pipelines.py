@@ -27,6 +27,7 @@ from twisted.internet.threads import deferToThread
 from crawler.items import CrawlFailure
 from crawler.outcome import verdict
 from crawler.spool import Spool
+from normalizer import taxonomy
 from normalizer.models import RawDocument
 from storage.store import Store
 from workers.normalize import normalize_document
@@ -84,6 +85,7 @@ class StoragePipeline:
         spider = spider or self.crawler.spider
         self.spider_name = spider.name
         self.run_args = dict(getattr(spider, "crawl_args", {}))
+        taxonomy.configure(self.crawler.settings.get("TOOLWATCH_TAXONOMY"))
         if job := self.crawler.settings.get("TOOLWATCH_JOB"):
             self.run_args["job"] = job  # the scheduled job this run belongs to
         await self._in_thread(self._open)

@@ -75,6 +75,9 @@ HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 # Database URL; `toolwatch crawl --db` and TOOLWATCH_DB override it.
 TOOLWATCH_DB = default_db_url()
 TOOLWATCH_SOURCES = os.environ.get("TOOLWATCH_SOURCES", "sources.toml")
+# The site taxonomy (a TOML file of `[[rule]]`s) the normalizer files tools under; unset:
+# the bundled normalizer/data/taxonomy.toml. The storage pipeline hands it over.
+TOOLWATCH_TAXONOMY = os.environ.get("TOOLWATCH_TAXONOMY") or None
 TOOLWATCH_BATCH_SIZE = 25
 # Where captured documents are normalised: "pool" (processes here, one per core),
 # "rq" (RQ workers on TOOLWATCH_REDIS_URL), "inline" (the pipeline's thread).

@@ -94,6 +94,10 @@ def _extract(
         from normalizer.hf_config import normalize_config
 
         return normalize_config(text, source_url, observed_at, filename=filename, repo_id=repo_id)
+    if kind in (DocKind.CATALOG, DocKind.APP_CATALOG):
+        from normalizer.catalogs import normalize_catalog
+
+        return normalize_catalog(text, source_url, observed_at, filename=filename)
     from normalizer.price_list import normalize_price_list
 
     return normalize_price_list(text, source_url, observed_at, filename=filename)

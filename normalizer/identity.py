@@ -210,13 +210,40 @@ def canonical_slug(name: str) -> str:
         kept.pop()
     if len(kept) > 1 and kept[0] in _MAKER_PREFIXES:
         kept = kept[1:]
+    kept = [_ZERO_MINOR.sub(r"\1", t) for t in kept]  # `Small 3.0` is `Small 3`
     return "-".join(kept) or slugify(display_name(name))
+
+
+_ZERO_MINOR = re.compile(r"^(\d+)\.0$")
+_API_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_API_PREFIXES = ("open-",)
+_API_SUFFIXES = ("-latest",)
+
+
+def api_name_key(name: str) -> str | None:
+    """The model key of a vendor API id: the id without the deployment words vendors put
+    around a model's name (`open-mixtral-8x22b`, `mistral-large-latest`). Only for
+    API-id-shaped names (lowercase, hyphenated, no spaces, no underscores, no org), so
+    a repo or product named with the word (`open_llama_7b`, `OpenChat`) is left alone."""
+    short = name.strip()
+    if not _API_ID.match(short):
+        return None
+    stripped = short
+    for prefix in _API_PREFIXES:
+        stripped = stripped.removeprefix(prefix)
+    for suffix in _API_SUFFIXES:
+        stripped = stripped.removesuffix(suffix)
+    if stripped == short or "-" not in stripped and not re.search(r"\d", stripped):
+        return None
+    return canonical_slug(stripped)
 
 
 def canonical_keys(name: str) -> list[str]:
     """The tool key of a name, then of any name it gives in parentheses
     (`Mistral 8x24B (Mixtral 8x22B)` is also `mixtral-8x22b`)."""
     keys = [canonical_slug(name)]
+    if (api_key := api_name_key(name)) and api_key not in keys:
+        keys.insert(0, api_key)  # the model's own key first: the tool is named for the model
     for inner in _PAREN_RE.findall(name):
         named = re.search(r"[A-Za-z]", inner) and re.search(r"\d", inner)
         if named and (key := canonical_slug(inner)) not in keys:

@@ -24,7 +24,11 @@ class DocKind(StrEnum):
     HF_CONFIG = "hf-config"
     """A Hub repo's `config.json` (architecture, context window, experts)."""
     CATALOG = "catalog"
-    """A vendor's or app's model catalog entry (Mistral docs registry, LM Studio, ...)."""
+    """A model catalog document (the crawled kind). Claims from a vendor's own catalog
+    (Mistral's docs registry) keep this kind."""
+    APP_CATALOG = "app-catalog"
+    """Claims from an app's or platform's catalog about other makers' models (LM Studio,
+    GPT4All, Azure ML, Docker Hub): curated by a third party."""
 
 
 class LicenseTerms(StrEnum):

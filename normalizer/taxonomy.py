@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -18,10 +17,20 @@ class Rule:
     tasks: frozenset[str]
 
 
+_configured: str | None = None
+
+
+def configure(path: str | Path | None) -> None:
+    """Use the site taxonomy in `path` (a TOML file of `[[rule]]`s); None for the bundled
+    data/taxonomy.toml. Called at the edges (the CLI, the crawler's settings
+    `TOOLWATCH_TAXONOMY`), so the normalizer itself reads no environment."""
+    global _configured
+    _configured = str(path) if path else None
+
+
 def rules() -> tuple[Rule, ...]:
-    """The site's taxonomy: $TOOLWATCH_TAXONOMY (a TOML file of `[[rule]]`s) if set,
-    else the bundled data/taxonomy.toml."""
-    return _load(os.environ.get("TOOLWATCH_TAXONOMY") or None)
+    """The site's taxonomy: the configured file, else the bundled data/taxonomy.toml."""
+    return _load(_configured)
 
 
 @lru_cache(maxsize=4)
@@ -53,3 +62,34 @@ def category_for(
         if rule.tags & words or (t and t in rule.tasks):
             return rule.category
     return None
+
+
+@lru_cache(maxsize=4)
+def _words_and_default(
+    path: str | None,
+) -> tuple[tuple[tuple[str, frozenset[str]], ...], str | None]:
+    if path:
+        raw = Path(path).read_text("utf-8")
+    else:
+        raw = resources.files("normalizer").joinpath("data/taxonomy.toml").read_text("utf-8")
+    data = tomllib.loads(raw)
+    words = tuple(
+        (w["category"], frozenset(x.lower() for x in w.get("words", [])))
+        for w in data.get("words", [])
+    )
+    default = next((d.get("category") for d in data.get("default", [])), None)
+    return words, default
+
+
+def category_for_words(words: set[str]) -> tuple[str, str] | None:
+    """(category, the word) of the first `[[words]]` rule one of `words` matches."""
+    for cat, rule_words in _words_and_default(_configured)[0]:
+        hit = sorted(rule_words & words)
+        if hit:
+            return cat, hit[0]
+    return None
+
+
+def default_category() -> str | None:
+    """The `[[default]]` category of the taxonomy (None if it names none)."""
+    return _words_and_default(_configured)[1]

@@ -62,6 +62,9 @@ class CompareCell(BaseModel):
     value: Any = Field(None, description="The value as data (null when unknown).")
     text: str = Field(description="Human-readable, sanitised plain text (`—` when unknown).")
     better: bool = Field(False, description="This tool holds the better value of the row.")
+    source: str | None = Field(
+        None, description="Where the value came from: source kind and extraction method."
+    )
 
 
 class CompareRow(BaseModel):
@@ -219,10 +222,21 @@ def _entry_text(value: dict[str, Any] | None) -> str:
     return f"{head} ({where})"
 
 
+def _entry_label(record: Any) -> str:
+    """The copy's entry price ("Free" for downloadable weights), then the cheapest API."""
+    stated = getattr(record.pricing, "entry_price", None) if record.pricing else None
+    api = _entry_text(entry_price(record))
+    if stated and stated.startswith("Free") and api != NONE:
+        return f"{stated} (open weights) · API {api}"
+    return api if api != NONE else (stated or NONE)
+
+
 def _pricing_text(record: Any) -> str:
     pricing = record.pricing
     lines: list[str] = []
-    if pricing and pricing.model:
+    if pricing and getattr(pricing, "summary", None):
+        lines.append(pricing.summary)
+    elif pricing and pricing.model:
         lines.append(str(pricing.model))
     elif record.open_weights:
         lines.append("open weights (free to self-host)")
@@ -342,7 +356,7 @@ ROWS: list[Row] = [
         "entry_price",
         "Entry price",
         entry_price,
-        lambda r: _entry_text(entry_price(r)),
+        lambda r: _entry_label(r),
         "cheaper",
         _better_price,
     ),
@@ -393,6 +407,24 @@ ROWS: list[Row] = [
 ]
 
 
+_ROW_FIELD = {
+    "entry_price": "pricing",
+    "best_for": "tagline",
+    "parameters_total": "parameters",
+    "parameters_active": "parameters",
+}
+
+
+def _source(record: Any, key: str) -> str | None:
+    """`catalog · catalog:releaseDate`: the kind of document and the method, from the
+    record's provenance (resolved and published records carry it)."""
+    prov = (getattr(record, "provenance", None) or {}).get(_ROW_FIELD.get(key, key))
+    if prov is None:
+        return None
+    kind = getattr(prov, "source_kind", None)
+    return " · ".join(x for x in (kind, prov.method) if x) or None
+
+
 def tool_column(record: Any, status: str) -> dict[str, Any]:
     """One tool's part of a decision table as JSON: its head and, per row, the
     sanitised value and text. Independent of the other tools, so a server may keep
@@ -404,7 +436,11 @@ def tool_column(record: Any, status: str) -> dict[str, Any]:
         status=STATUS_LABELS.get(status, f"{status} (not published)"),
     )
     cells = {
-        key: [clean_value(value_of(record)), clean_text(text_of(record)) or NONE]
+        key: [
+            value := clean_value(value_of(record)),
+            clean_text(text_of(record)) or NONE,
+            _source(record, key) if value is not None else None,
+        ]
         for key, _label, value_of, text_of, _criterion, _better in ROWS
     }
     return {"head": head.model_dump(), "cells": cells}
@@ -419,7 +455,11 @@ def table_from_columns(columns: Sequence[dict[str, Any]]) -> DecisionTable:
         better = better_of(values) if better_of else []
         cells = [
             CompareCell(
-                slug=slug, value=c["cells"][key][0], text=c["cells"][key][1], better=slug in better
+                slug=slug,
+                value=c["cells"][key][0],
+                text=c["cells"][key][1],
+                better=slug in better,
+                source=c["cells"][key][2] if len(c["cells"][key]) > 2 else None,
             )
             for slug, c in zip(slugs, columns, strict=True)
         ]

@@ -317,6 +317,10 @@ class BatchWriter:
             ref = self._variants.get(norm_source_id(record.source_id))
             if ref is not None:
                 return self._tool(ref)
+        if not record.source_id:  # a name a tool is known by (a catalog's API name) is exact
+            ref = self._aliases.get(norm_alias(record.name))
+            if ref is not None:
+                return self._tool(ref)
         for key in tool_keys(record):
             ref = self._slugs.get(key)
             if ref is not None:

@@ -109,6 +109,8 @@ def suggest_matches(
             continue
         if me.sizes and other.sizes and me.sizes != other.sizes:
             continue  # 8B and 70B are different models, however alike the names
+        if not families_agree(family, _family(other)):
+            continue  # `Llama Guard 3 8B` is not `Llama 3 8B`, however alike the names
         if me.numbers and other.numbers and me.numbers != other.numbers:
             continue  # Llama 3 and Llama 3.1 (or Mistral Small 3 and 4) are different releases
         score = fuzz.ratio(plain, other.plain)
@@ -130,6 +132,22 @@ def suggest_matches(
             found.append((other.tool, round(best, 1), f"same family {family!r}; size unstated"))
     found.sort(key=lambda t: -t[1])
     return found[:MAX_SUGGESTIONS]
+
+
+def _family(entry: Any) -> str | None:
+    family = getattr(entry, "family", None)
+    return family if family is not None else getattr(getattr(entry, "tool", None), "family", None)
+
+
+def families_agree(a: str | None, b: str | None) -> bool:
+    """Same family, or one is the other with a version after it (`mistral-small` and
+    `mistral-small-3`); unknown on either side agrees."""
+    if not a or not b or a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short + "-") and bool(
+        re.fullmatch(r"\d+(?:\.\d+)*", long[len(short) + 1 :])
+    )
 
 
 def _affixed(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

@@ -34,6 +34,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from normalizer.copy import comparison_copy
 from normalizer.models import FieldProvenance, ToolRecord
 from storage.names import norm_alias
 from storage.ranking import DEFAULT_POLICY, OVERRIDE_KIND, RankPolicy, is_guess, source_class
@@ -287,6 +288,7 @@ def build_record(
         for field_name, claim in resolution.winners.items()
         if field_name in data
     }
+    _add_copy(data, resolution)
     warnings: list[str] = []
     while True:
         try:
@@ -300,6 +302,31 @@ def build_record(
                 data.pop(field_name, None)
                 data["provenance"].pop(field_name, None)
                 warnings.append(f"stored claim for {field_name!r} no longer validates; dropped")
+
+
+COPY_RULE = "comparison copy derived from the resolved record (normalizer.copy)"
+
+
+def _add_copy(data: dict[str, Any], resolution: Resolution) -> None:
+    """Category, description, best-for and the pricing summary, derived from the
+    resolved values; an editor's override of a field is kept as it is."""
+    keep = {f for f, c in resolution.winners.items() if c.source_kind == OVERRIDE_KIND}
+
+    def prov(field_name: str, method: str, evidence: str) -> None:
+        data["provenance"][field_name] = FieldProvenance(
+            method=method, evidence=evidence, source_kind="derived", rule=COPY_RULE
+        )
+
+    try:
+        values = comparison_copy(data, keep, prov)
+    except (TypeError, ValueError, KeyError, AttributeError):  # a stored value of an odd shape
+        return
+    for name, value in values.items():
+        if value is None:
+            data.pop(name, None)
+            data["provenance"].pop(name, None)
+        else:
+            data[name] = value
 
 
 def _field_order(name: str) -> int:

@@ -201,8 +201,22 @@ def test_compare_resolves_repo_ids_and_names(sqlite_url: str, tmp_path: Path, re
 def test_full_demo_joins_hub_posts_and_prices_on_one_tool(db_url: str, tmp_path: Path) -> None:
     proc = run(["crawl", "--demo", "--json", "--db", db_url], tmp_path)
     summaries = {s["spider"]: s for s in json.loads(proc.stdout)}
-    assert {"huggingface", "announcements", "prices"} <= set(summaries)
+    assert set(summaries) == {"huggingface", "announcements", "prices", "catalogs"}
     assert all(s["errors"] == 0 for s in summaries.values())
+
+    # the vendor's catalog, a price list, the changelog's API name and app catalogs join
+    mixtral = show(db_url, tmp_path, "mistralai/Mixtral-8x22B-Instruct-v0.1")
+    assert {c["source_kind"] for c in mixtral["claims"]} >= {
+        "catalog",
+        "price-list",
+        "announcement",
+    }
+    rec = mixtral["record"]
+    assert (rec["parameters"]["total"], rec["parameters"]["active"]) == (141e9, 39e9)
+    assert (rec["license"]["id"], rec["release_date"]) == ("apache-2.0", "2024-04-17")
+    assert rec["provenance"]["parameters"]["source_kind"] == "catalog"
+    assert rec["pricing"]["summary"].startswith("Free, open weights (Apache 2.0): self-host")
+    assert "open-mixtral-8x22b" in rec["aliases"]
 
     tool = show(db_url, tmp_path, "meta-llama/Llama-3.1-8B-Instruct")
     kinds = {c["source_kind"] for c in tool["claims"]}

@@ -224,12 +224,15 @@ def test_frontmatter_variants() -> None:
     assert is_stub("Entry not found") and is_stub("  ") and not is_stub("# A real card\n")
 
 
-def test_site_taxonomy_is_configurable(tmp_path, monkeypatch) -> None:
+def test_site_taxonomy_is_configurable(tmp_path) -> None:
     from normalizer import taxonomy
 
     assert taxonomy.category_for("text-to-image") == "Image Generation"
     custom = tmp_path / "taxonomy.toml"
     custom.write_text('[[rule]]\ncategory = "Creative"\ntasks = ["text-to-image"]\n')
-    monkeypatch.setenv("TOOLWATCH_TAXONOMY", str(custom))
-    assert taxonomy.category_for("text-to-image") == "Creative"
-    assert taxonomy.category_for("text-generation") is None
+    taxonomy.configure(custom)
+    try:
+        assert taxonomy.category_for("text-to-image") == "Creative"
+        assert taxonomy.category_for("text-generation") is None
+    finally:
+        taxonomy.configure(None)

@@ -50,25 +50,41 @@ class PricesSpider(scrapy.Spider):
         path = self._sources_path or self.settings.get("TOOLWATCH_SOURCES")
         return load_sources(path).price_lists
 
+    # What a subclass for another kind of single-URL source changes (see `catalogs`).
+    kind = DocKind.PRICE_LIST
+    key_prefix = "price"
+
+    def sources(self) -> list[Any]:
+        return self.watchlist()
+
+    def label(self, source: Any) -> str:
+        return f"price list ({source.provider})"
+
+    def doc_meta(self, source: Any) -> dict[str, Any]:
+        return {"provider": source.provider, "format": source.format}
+
+    def key(self, url: str) -> str:
+        return f"{self.key_prefix}:{url}"
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        lists = self.watchlist()
-        states = await stored_states(self, [state_key(str(s.url)) for s in lists])
+        lists = self.sources()
+        states = await stored_states(self, [self.key(str(s.url)) for s in lists])
         for source in lists:
             url = str(source.url)
-            headers = conditional_headers(states.get(state_key(url)))
+            headers = conditional_headers(states.get(self.key(url)))
             if headers:
-                self.crawler.stats.inc_value("prices/conditional")
+                self.crawler.stats.inc_value(f"{self.name}/conditional")
             yield scrapy.Request(
                 url,
                 headers=headers,
                 callback=self.parse_list,
                 errback=self.on_error,
                 cb_kwargs={"source": source},
-                meta={"handle_httpstatus_list": HANDLED, "source_key": state_key(url)},
+                meta={"handle_httpstatus_list": HANDLED, "source_key": self.key(url)},
                 dont_filter=True,
             )
 
-    def parse_list(self, response: Response, source: PriceListSource) -> Iterable[Any]:
+    def parse_list(self, response: Response, source: Any) -> Iterable[Any]:
         """One price list, stored whole as a `price-list` document.
 
         @url https://openrouter.ai/api/v1/models
@@ -77,27 +93,22 @@ class PricesSpider(scrapy.Spider):
         @returns requests 0 0
         @scrapes url body kind status meta
         """
-        key = state_key(str(source.url))
+        key = self.key(str(source.url))
         stats = self.crawler.stats
         if response.status == 304:
-            stats.inc_value("prices/not_modified")
+            stats.inc_value(f"{self.name}/not_modified")
             return
         if response.status != 200:
-            stats.inc_value(f"prices/http_{response.status}")
+            stats.inc_value(f"{self.name}/http_{response.status}")
             yield CrawlFailure(
                 url=response.url,
                 kind=f"http-{response.status}",
-                message=f"price list ({source.provider}): HTTP {response.status}",
+                message=f"{self.label(source)}: HTTP {response.status}",
                 source_key=key,
             )
             return
-        stats.inc_value("prices/lists")
-        meta: dict[str, Any] = {
-            "state_key": key,
-            "provider": source.provider,
-            "format": source.format,
-        }
-        yield document(response, DocKind.PRICE_LIST, meta)
+        stats.inc_value(f"{self.name}/lists")
+        yield document(response, self.kind, {"state_key": key, **self.doc_meta(source)})
 
     def on_error(self, failure: Failure) -> Iterable[Any]:
-        yield failure_item(failure, self.crawler.stats, "prices")
+        yield failure_item(failure, self.crawler.stats, self.name)
