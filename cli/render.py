@@ -28,6 +28,9 @@ def source_text(resolved: Any, field: str) -> str:
         parts.append(f"{src.confidence:.0%}")
     if src.kind == "override":
         parts.append(f"{src.method}: {src.evidence}")
+    prov = resolved.record.provenance.get(field)
+    if prov is not None and prov.rule and src.kind != "override":
+        parts.append(f"rule: {prov.rule}")
     return " · ".join(parts)
 
 

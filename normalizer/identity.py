@@ -193,6 +193,16 @@ _PAREN_RE = re.compile(r"\(([^()]+)\)")
 _REVISION_RE = re.compile(r"^v0(?:\.\d+)+$")
 
 
+_SIZE_WORDS = frozenset({"tiny", "mini", "small", "medium", "large", "full", "xl"})
+
+
+def _size_word(m: re.Match[str]) -> str:
+    """A parenthesised size word names the model (`Orca 2 (Medium)`); anything else in
+    parentheses (`(free)`, `(base)`, another name) is left out of the key."""
+    inner = m.group(1).strip().lower()
+    return f" {inner} " if inner in _SIZE_WORDS else " "
+
+
 def canonical_slug(name: str) -> str:
     """The tool key: one model at one size, whatever the variant or uploader.
 
@@ -200,11 +210,15 @@ def canonical_slug(name: str) -> str:
     `Llama 3.1 8B` and `Someone/Llama-3.1-8B-Instruct-GGUF` -> `llama-3.1-8b`;
     `Mixtral-8x22B-Instruct-v0.1` and `Mixtral 8x22B` -> `mixtral-8x22b`.
     """
-    short = display_name(_PAREN_RE.sub(" ", name)).strip()
-    short = _DISPLAY_PREFIX.sub("", short)
+    short = display_name(_PAREN_RE.sub(_size_word, name)).strip()
+    short = _DISPLAY_PREFIX.sub("", _PROVIDER_TAG.sub("", short))
     short = _DATE_SUFFIX.sub("", _QUANT_SUFFIX.sub("", short))
     toks = _tokens(short)
-    kept = [t for t in toks if t not in _KEY_DROP and not _QUANT_RE.fullmatch(t)]
+    kept = [
+        t
+        for t in toks
+        if t not in _KEY_DROP and not _QUANT_RE.fullmatch(t) and not _STAMP_RE.fullmatch(t)
+    ]
     # repo revisions (`v0.1`) and date stamps (`2407`) are variants; `V3`, `v2` are models
     while kept and (_REVISION_RE.match(kept[-1]) or _DATE_RE.match(kept[-1])):
         kept.pop()
@@ -215,6 +229,18 @@ def canonical_slug(name: str) -> str:
 
 
 _ZERO_MINOR = re.compile(r"^(\d+)\.0$")
+_PROVIDER_TAG = re.compile(r":[a-z][a-z0-9-]*$")  # `…-instruct:free`, `:extended`
+_STAMP_RE = re.compile(r"2[2-9](?:0[1-9]|1[0-2])")  # a YYMM release stamp (`2407`, `2501`)
+_STAMP_SEARCH = re.compile(r"(?<![0-9.])(2[2-9](?:0[1-9]|1[0-2])|\d{4}-\d{2}-\d{2})(?![0-9.])")
+
+
+def release_stamp(name: str | None) -> str | None:
+    """The release stamp a vendor dates a model with (`mistral-large-2411`,
+    `Mistral-Nemo-Instruct-2407`): two different stamps are two releases."""
+    m = _STAMP_SEARCH.search(display_name(name or ""))
+    return m.group(1) if m else None
+
+
 _API_ID = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 _API_PREFIXES = ("open-",)
 _API_SUFFIXES = ("-latest",)

@@ -28,11 +28,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from normalizer import params
 from normalizer.identity import REPO_ID_RE, family_of, slugify
 from normalizer.models import (
     DocKind,
     FieldProvenance,
     NormalizeResult,
+    Parameters,
     Price,
     Pricing,
     PricingModel,
@@ -265,6 +267,11 @@ class _Records:
         if entry.context_length and not hf_id:
             values["context_length"] = entry.context_length
             prov["context_length"] = self.prov(entry.context_method)
+
+        # an unambiguous size in the listed name (`Qwen2.5 7B Instruct`, `Qwen3 235B A22B`)
+        if (size := params.from_name(name.replace(" ", "-"))) is not None:
+            values["parameters"] = Parameters(total=size.total, active=size.active)
+            prov["parameters"] = self.prov(size.method, size.evidence)
 
         for field in ("release_date", "open_weights"):
             if field in entry.extra:

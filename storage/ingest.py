@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from normalizer.identity import canonical_keys
+from normalizer.identity import canonical_keys, release_stamp
 from normalizer.models import NormalizeResult, ToolRecord, utcnow
 from storage.capture import CHUNK, content_hash, scrub
 from storage.matching import MatchIndex, suggest_matches
@@ -67,6 +67,14 @@ def tool_keys(record: ToolRecord) -> list[str]:
         if keys:
             break
     return keys
+
+
+def _other_release(record: ToolRecord, tool: Tool) -> bool:
+    """Names dated with different release stamps (`2407`, `2411`) are two releases,
+    whatever key they share."""
+    mine = release_stamp(record.source_id or record.name)
+    theirs = release_stamp(tool.name)
+    return bool(mine and theirs and mine != theirs)
 
 
 def record_key(record: ToolRecord) -> str:
@@ -321,14 +329,10 @@ class BatchWriter:
             ref = self._aliases.get(norm_alias(record.name))
             if ref is not None:
                 return self._tool(ref)
-        for key in tool_keys(record):
-            ref = self._slugs.get(key)
-            if ref is not None:
-                return self._tool(ref)
-        if record.slug:
-            ref = self._slugs.get(record.slug)
-            if ref is not None:
-                return self._tool(ref)
+        for key in [*tool_keys(record), record.slug]:
+            ref = self._slugs.get(key) if key else None
+            if ref is not None and not _other_release(record, tool := self._tool(ref)):
+                return tool
         for text in (record.slug, record.name, *record.aliases):
             norm = norm_alias(text)
             if not norm:

@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from normalizer.identity import family_of
+from normalizer.identity import family_of, release_stamp
 from normalizer.models import ToolRecord
 from storage.schema import Tool
 
@@ -111,6 +111,10 @@ def suggest_matches(
             continue  # 8B and 70B are different models, however alike the names
         if not families_agree(family, _family(other)):
             continue  # `Llama Guard 3 8B` is not `Llama 3 8B`, however alike the names
+        other_name = getattr(other, "name", None) or getattr(other.tool, "name", None)
+        stamps = release_stamp(record.source_id or name), release_stamp(other_name)
+        if all(stamps) and stamps[0] != stamps[1]:
+            continue  # `mistral-large-2407` and `-2411` are two releases
         if me.numbers and other.numbers and me.numbers != other.numbers:
             continue  # Llama 3 and Llama 3.1 (or Mistral Small 3 and 4) are different releases
         score = fuzz.ratio(plain, other.plain)
@@ -168,7 +172,8 @@ def _affixed(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
 
 # Words providers put around a model's name without making it another model
 # (`open-mixtral-8x22b`, `mixtral-8x22b-latest`); `mini`, `pro`, `guard`... do.
-_DEPLOYMENT_WORDS = frozenset({"open", "latest", "preview", "api", "official", "hosted"})
+_DEPLOYMENT_WORDS = frozenset({"open", "latest", "api", "official", "hosted"})
+"""`preview` is not one: a preview and the final release are two models."""
 
 
 def _plain(text: str) -> str:

@@ -52,14 +52,15 @@ FIELD_SOURCE_RANK: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "pricing": ("price-list", "catalog", "hf-api", "hf-card", "announcement"),
         # exact counts: safetensors (API), then the vendor's catalog, then prose
         "parameters": ("hf-api", "catalog", "hf-config", "hf-card", "announcement", "price-list"),
-        # the model's own config, the vendor's catalog, a provider's served window, prose
+        # the model's own config and the vendor's catalog; a provider states the window it
+        # serves (often less than the model's), so it comes after the vendor's prose
         "context_length": (
             "hf-config",
             "catalog",
             "hf-api",
-            "price-list",
             "hf-card",
             "announcement",
+            "price-list",
         ),
         # announced or catalog dates beat a repo's creation date (hf-api createdAt) and a
         # provider's listing date

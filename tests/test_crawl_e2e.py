@@ -220,7 +220,7 @@ def test_full_demo_joins_hub_posts_and_prices_on_one_tool(db_url: str, tmp_path:
 
     tool = show(db_url, tmp_path, "meta-llama/Llama-3.1-8B-Instruct")
     kinds = {c["source_kind"] for c in tool["claims"]}
-    assert kinds == {"hf-api", "hf-card", "announcement", "price-list"}
+    assert kinds == {"hf-api", "hf-card", "announcement", "price-list", "app-catalog"}
     assert all(c["source_url"] for c in tool["claims"])
     prices = tool["record"]["pricing"]["prices"]
     assert {p["provider"] for p in prices} == {"openrouter"}

@@ -50,7 +50,7 @@ def claim(
 @pytest.mark.parametrize(
     ("field", "expected"),
     [
-        ("context_length", ["hf-api", "price-list", "hf-card", "announcement", "blog"]),
+        ("context_length", ["hf-api", "hf-card", "announcement", "price-list", "blog"]),
         ("pricing", ["price-list", "hf-api", "hf-card", "announcement", "blog"]),
         ("release_date", ["announcement", "hf-card", "hf-api", "price-list", "blog"]),
         ("license", ["hf-api", "hf-card", "announcement", "price-list", "blog"]),
@@ -226,7 +226,9 @@ def test_build_record_carries_winning_provenance() -> None:
         "m:context_length:hf-card",
         T0 + timedelta(days=2),
     )
-    assert set(rec.provenance) == {"name", "context_length", "task"}
+    # plus the comparison copy derived from them, each with its own provenance
+    assert set(rec.provenance) == {"name", "context_length", "task", "category", "tagline"}
+    assert rec.provenance["category"].source_kind == "derived"
 
 
 def test_build_record_drops_values_the_model_no_longer_accepts() -> None:

@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
+from normalizer.builder import RecordBuilder
 from normalizer.catalogs.common import builder, context, license_named, moe_size, size
 from normalizer.identity import repo_id_from_url
-from normalizer.builder import RecordBuilder
 from normalizer.models import DocKind, LinkType, NormalizeResult, Parameters, ToolRecord
 
 KIND = DocKind.APP_CATALOG

@@ -93,6 +93,7 @@ def _rows(resolved: ResolvedTool, published: Any) -> list[dict[str, Any]]:
                 "published_differs": published_record is not None
                 and _jsonish(pub) != _jsonish(value),
                 "override": overrides.get(field),
+                "rule": getattr(resolved.record.provenance.get(field), "rule", None),
                 "conflict": conflicts.get(field),
                 "agreeing": agreeing,
                 "claims": [
