@@ -41,6 +41,38 @@ class CrawlOutcome:
         return int(self.stats.get(key, 0) or 0)
 
 
+LAST = ("huggingface",)
+"""Spiders that run after the others: the Hub spider crawls the repos the posts,
+catalogs and price lists of the same run linked (discovery by links)."""
+
+
+def _run_in_order(process: CrawlerProcess, crawlers: list[tuple[str, Any]], args: dict) -> None:
+    """The other spiders together, then the `LAST` ones; stop when all are done."""
+    from twisted.internet import defer
+
+    groups = [
+        [c for n, c in crawlers if n not in LAST],
+        [c for n, c in crawlers if n in LAST],
+    ]
+
+    @defer.inlineCallbacks
+    def run() -> Any:
+        for group in groups:
+            if group:
+                yield defer.DeferredList(
+                    [process.crawl(c, **args) for c in group], consumeErrors=True
+                )
+
+    def stop(_: Any) -> None:
+        from twisted.internet import reactor
+
+        if reactor.running:  # type: ignore[attr-defined]
+            reactor.stop()  # type: ignore[attr-defined]
+
+    run().addBoth(stop)
+    process.start(stop_after_crawl=False)
+
+
 def run_crawls(
     spiders: list[str], settings: Settings, spider_args: dict[str, Any], console: Console
 ) -> list[CrawlOutcome]:
@@ -80,8 +112,7 @@ def run_crawls(
                 weak=False,
             )
             crawlers.append((name, crawler))
-            process.crawl(crawler, **spider_args)
-        process.start()
+        _run_in_order(process, crawlers, spider_args)
     for name, crawler in crawlers:
         outcomes.append(CrawlOutcome(name, dict(crawler.stats.get_stats())))
     return outcomes

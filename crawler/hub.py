@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
@@ -126,3 +127,22 @@ def parse_model_sha(body: bytes) -> str | None:
         raise HubFormatError("model info is not a JSON object")
     sha = data.get("sha")
     return sha if isinstance(sha, str) else None
+
+
+def choose_discovered(
+    repos: Iterable[str], watched_orgs: Iterable[str], budget: int, already: Iterable[str] = ()
+) -> list[str]:
+    """Linked repos to crawl this run: of a watched organisation none (its listing, made
+    in the same run, already covers every repo it has), others up to `budget`, none twice."""
+    watched = {o.casefold() for o in watched_orgs}
+    seen = {r.casefold() for r in already}
+    out: list[str] = []
+    for repo in repos:
+        key = repo.casefold()
+        if key in seen or key.split("/", 1)[0] in watched:
+            continue
+        seen.add(key)
+        if len(out) >= budget:
+            break
+        out.append(repo)
+    return out

@@ -48,7 +48,8 @@ class HuggingFaceSources(_Scheduled):
     page_size: int = Field(default=100, ge=1, le=1000)
     discovery_budget: int = Field(default=25, ge=0, le=10000)
     """Hub repos found as links in posts, catalogs and price lists are crawled in the same
-    run: repos of watched authors always, any other repo up to this many per run."""
+    run: repos of watched authors always (their listing has them), any other repo up to
+    this many per run."""
 
     @field_validator("authors")
     @classmethod

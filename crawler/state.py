@@ -63,6 +63,20 @@ class IncrementalState:
             log.warning("incremental state unavailable (%s): fetching in full", exc)
             return {}
 
+    async def discovered(self) -> list[str]:
+        """Hub repos other sources named whose tool has no Hub facts (discovery by links)."""
+
+        def read() -> list[str]:
+            if self._store is None:
+                self._store = Store(self.db_url)
+            return self._store.repos_without_hub_facts()
+
+        try:
+            return await in_thread(read)
+        except Exception as exc:  # noqa: BLE001 - discovery is an extra, never a failure
+            log.warning("discovered repos unavailable (%s): crawling the watchlist only", exc)
+            return []
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -79,6 +93,16 @@ async def stored_states(spider: Spider, keys: Iterable[str]) -> dict[str, Source
     except RuntimeError:  # no extension manager yet: nothing to read from
         return {}
     return {} if ext is None else await ext.states(keys)
+
+
+async def discovered_repos(spider: Spider) -> list[str]:
+    """Repos linked by the documents other spiders stored (none without the extension)."""
+    crawler = getattr(spider, "crawler", None)
+    try:
+        ext = crawler.get_extension(IncrementalState) if crawler is not None else None
+    except RuntimeError:
+        return []
+    return [] if ext is None else await ext.discovered()
 
 
 async def stored_shas(spider: Spider, keys: Iterable[str]) -> dict[str, str | None]:

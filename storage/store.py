@@ -340,6 +340,13 @@ class Store:
     def get_state(self, key: str) -> SourceState | None:
         return self.source_state([key]).get(key)
 
+    def repos_without_hub_facts(self, limit: int = 1000) -> list[str]:
+        """Hub repos other sources name whose tool has no Hub facts (`storage.discovery`)."""
+        from storage.discovery import repos_without_hub_facts
+
+        with self._reading() as session:
+            return repos_without_hub_facts(session, limit)
+
     # reads ----------------------------------------------------------------------
 
     def resolve(self, slug: str) -> ResolvedTool | None:

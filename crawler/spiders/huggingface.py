@@ -19,7 +19,7 @@ from crawler.documents import document
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
 from crawler.sources import HuggingFaceSources, load_sources
-from crawler.state import stored_shas
+from crawler.state import discovered_repos, stored_shas
 from normalizer.models import DocKind, RawDocument
 
 # Statuses the callbacks see themselves (recorded as failures, never retried).
@@ -73,6 +73,19 @@ class HuggingFaceSpider(scrapy.Spider):
             )
         for repo_id in wl.models:
             yield self._model_request(repo_id, listed_sha=None)
+        for repo_id in await self.discovered(wl):
+            self.crawler.stats.inc_value("huggingface/discovered")
+            yield self._model_request(repo_id, listed_sha=None)
+
+    async def discovered(self, wl: HuggingFaceSources) -> list[str]:
+        """Repos linked from posts, catalogs and price lists (stored by the spiders that ran
+        before this one) whose tool has no Hub facts yet: watched authors' repos come with
+        their listing, others up to `discovery_budget`. Off with `-a authors=/models=`."""
+        if self._authors_arg or self._models_arg or wl.discovery_budget == 0:
+            return []
+        return hub.choose_discovered(
+            await discovered_repos(self), wl.authors, wl.discovery_budget, already=wl.models
+        )
 
     # -- requests -------------------------------------------------------------
 
