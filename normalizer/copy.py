@@ -26,7 +26,7 @@ _OFF_TOPIC = re.compile(
     r"benchmark|\bscores?\b|outperform|leaderboard|\bMMLU\b|\bHumanEval\b|\bGSM8K\b|\bMT[- ]?Bench\b"
     r"|\bpip\b|\binstall|docker|\bimport\b|\bpython\b|transformers\b|\bnpm\b|\bcurl\b|```|`"
     r"|\bcode snippet|\bsee (?:below|the table)|\bbelow, we\b|\bwe show how\b|\bthis (?:repo|card)\b"
-    r"|\bclick\b|\bdownload\b|\bquantiz|\bgguf\b|\bfine-tun(?:e|ing) (?:it|this)",
+    r"|\bclick here\b|\bdownload\b|\bquantiz|\bgguf\b|\bfine-tun(?:e|ing) (?:it|this)",
     re.IGNORECASE,
 )
 _MAX_TAGLINE = 160
@@ -130,32 +130,17 @@ def pricing_copy(data: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 def best_for(data: dict[str, Any], description: str | None, cat: str) -> tuple[str, str]:
-    """(one line, evidence): the description's first sentence when short, else facts."""
+    """(one line, evidence): a stated one-liner that is on topic, else the description's
+    first sentence when short, else the category. Never the parameters or license: those
+    change only through review, and a one-liner must not publish them around it."""
+    stated = plain(str(data.get("tagline") or ""))
+    if stated and not off_topic(stated) and len(stated) <= _MAX_TAGLINE:
+        return stated, "the sources' one-line description"
     if description:
         first = sentences(description)[0]
         if len(first) <= _MAX_TAGLINE:
             return first, "first sentence of the description"
-    facts = [cat]
-    params = data.get("parameters") or {}
-    if params.get("total"):
-        size = _count(params["total"])
-        facts.append(
-            f"{size} total / {_count(params['active'])} active" if params.get("active") else size
-        )
-    if data.get("open_weights") is True:
-        facts.append("open weights")
-    elif data.get("open_weights") is False:
-        facts.append("API only")
-    if data.get("context_length"):
-        facts.append(f"{_count(data['context_length'])} context")
-    return ", ".join(facts), "resolved category, parameters, weights, context"
-
-
-def _count(n: int) -> str:
-    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if n >= div:
-            return f"{n / div:.1f}".rstrip("0").rstrip(".") + suffix
-    return str(n)
+    return cat, "the category: no source gives a one-line description"
 
 
 Provenance = Callable[[str, str, str], dict[str, Any]]

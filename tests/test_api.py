@@ -110,7 +110,8 @@ FILTER_CASES: list[tuple[dict[str, str], list[str]]] = [
     ({"license_terms": "non-commercial"}, ["gamma-embed"]),
     ({"open_weights": "true"}, ["alpha-7b", "beta-70b", "gamma-embed"]),
     ({"open_weights": "false"}, ["delta-pro"]),
-    ({"category": "chat & text"}, ["alpha-7b", "beta-70b", "delta-pro"]),
+    # epsilon states no category: its task files it under the site taxonomy (comparison copy)
+    ({"category": "chat & text"}, ["alpha-7b", "beta-70b", "delta-pro", "epsilon-xss"]),
     ({"category": "Chat & Text", "open_weights": "true", "vendor": "Other"}, ["beta-70b"]),
     ({"vendor": "nobody"}, []),
     ({"vendor": "org\x00"}, []),

@@ -57,6 +57,6 @@ def test_copy_leaves_an_editors_override_alone_and_says_where_values_came_from()
     }
     out = comparison_copy(data, {"category"}, lambda f, m, e: seen.setdefault(f, m))
     assert "category" not in out
-    assert out["tagline"] == "Editors' pick, 22B, open weights"
+    assert out["tagline"] == "Editors' pick"  # never the review-protected facts
     assert seen == {"tagline": "copy:best_for", "pricing": "copy:pricing"}
     assert out["pricing"]["entry_price"] == "Free"
