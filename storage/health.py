@@ -88,8 +88,13 @@ class _Yield:
 
 def _yield(session: Session, run_id: int) -> _Yield:
     """Documents a run stored, how many yielded a record, and key-field coverage."""
+    # Only documents already normalised count: with RQ workers a crawl may close first.
     docs = session.scalars(
-        select(Document.id).where(Document.run_id == run_id, Document.status == 200)
+        select(Document.id).where(
+            Document.run_id == run_id,
+            Document.status == 200,
+            Document.normalized_version.is_not(None),
+        )
     ).all()
     if not docs:
         return _Yield(0, 0, 0, None)

@@ -58,7 +58,7 @@ def demo() -> list[RawDocument]:
     docs: list[RawDocument] = []
     for uri, body in bodies.items():
         if uri.startswith(f"{HUB}/api/models/"):
-            repo = uri.removeprefix(f"{HUB}/api/models/")
+            repo = uri.removeprefix(f"{HUB}/api/models/").split("?")[0]  # `?expand=…`
             card = bodies.get(f"{HUB}/{repo}/raw/main/README.md")
             if card is not None:
                 docs += pair(repo, body, card)
@@ -68,7 +68,9 @@ def demo() -> list[RawDocument]:
 def many(n: int) -> list[RawDocument]:
     bodies = _bodies()
     real = "meta-llama/Llama-3.1-8B-Instruct"
-    info = json.loads(bodies[f"{HUB}/api/models/{real}"])
+    info = json.loads(
+        next(b for uri, b in bodies.items() if uri.split("?")[0] == f"{HUB}/api/models/{real}")
+    )
     card = bodies[f"{HUB}/{real}/raw/main/README.md"]
     docs: list[RawDocument] = []
     for i in range(n):

@@ -78,6 +78,8 @@ def test_renormalize_supersedes_old_claims_keeps_decisions_and_opens_a_review(
     published = store.published(SLUG)
     assert published is not None and published.record.license.id == "mit"
     old_claims = claims_by_version(store)[(OLD, False)]
+    decisions = [d.action for d in store.decisions(SLUG)]
+    assert decisions == ["accept", "override"]
 
     summary = renormalize(db_url, "--workers", "1")
 
@@ -93,7 +95,7 @@ def test_renormalize_supersedes_old_claims_keeps_decisions_and_opens_a_review(
     assert change.kind == "change" and change.new["id"] == "llama3.1"
     resolved = store.resolve(SLUG)
     assert resolved is not None and resolved.record.context_length == 4096  # override stays
-    assert [d.action for d in store.decisions(SLUG)] == ["accept"]
+    assert [d.action for d in store.decisions(SLUG)] == decisions  # the log stays as it was
     # nothing left to re-read
     assert renormalize(db_url)["documents"] == 0
     assert claims_by_version(store) == by_version
