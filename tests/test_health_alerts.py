@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from crawler.alerts import Alert, AlertSettings, send
-from storage import runs
+from storage import accounting, runs
 from storage.schema import CrawlRun
 from storage.store import Store
 
@@ -179,7 +179,9 @@ def test_health_exits_0_1_2_for_ok_warning_failing(db_url: str, tmp_path: Path) 
 
 def test_runs_and_errors_list_what_happened(db_url: str) -> None:
     with Store(db_url) as store:
-        run_id = _finished_run(store, "prices", None, errors=2, tools_new=3)
+        run_id = _finished_run(store, "prices", None, errors=2)
+        with store.transaction(write=True) as session:  # what the normalise step counts
+            accounting.account(session, run_id, {"tools_new": 3})
         store.record_error(run_id, "https://example.org/a.json", "http-404", "Not Found")
         store.record_error(run_id, "https://example.org/b.json", "http-404", "Not Found")
         store.record_error(run_id, "https://other.example/c", "timeout", "after 30 s")
