@@ -24,6 +24,11 @@ from storage.store import Store
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
+# Crawls under test normalise in the pipeline's thread: a process pool costs seconds of
+# start-up per crawl subprocess. The pool (the default outside tests) has tests of its
+# own (test_normalize_workers, test_renormalize) and the full demo crawl runs with it.
+os.environ.setdefault("TOOLWATCH_NORMALIZE", "inline")
+
 
 def pg_base_url() -> str:
     return os.environ.get("TOOLWATCH_PG_URL") or DEFAULT_PG_URL

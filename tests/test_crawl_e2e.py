@@ -21,8 +21,11 @@ SCENARIOS = REPO / "tests" / "fixtures" / "cassettes"
 DEMO_SOURCES = REPO / "crawler" / "fixtures" / "demo_sources.toml"
 
 
-def run(args: list[str], tmp_path: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], tmp_path: Path, ok: bool = True, **extra: str
+) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"TOOLWATCH_SPOOL_DIR": str(tmp_path / "spool"), "COLUMNS": "200"}
+    env |= extra
     proc = subprocess.run(
         [TOOLWATCH, *args], capture_output=True, text=True, timeout=240, env=env, cwd=tmp_path
     )
@@ -199,7 +202,8 @@ def test_compare_resolves_repo_ids_and_names(sqlite_url: str, tmp_path: Path, re
 
 
 def test_full_demo_joins_hub_posts_and_prices_on_one_tool(db_url: str, tmp_path: Path) -> None:
-    proc = run(["crawl", "--demo", "--json", "--db", db_url], tmp_path)
+    # normalised by the process pool, as a crawl outside the tests is
+    proc = run(["crawl", "--demo", "--json", "--db", db_url], tmp_path, TOOLWATCH_NORMALIZE="pool")
     summaries = {s["spider"]: s for s in json.loads(proc.stdout)}
     assert set(summaries) == {"huggingface", "announcements", "prices", "catalogs"}
     assert all(s["errors"] == 0 for s in summaries.values())
