@@ -50,7 +50,7 @@ def test_sqlite_needs_no_extra(monkeypatch: pytest.MonkeyPatch) -> None:
 # An import inside `try: ... except ImportError` is optional by construction.
 
 ROOT = Path(__file__).resolve().parents[1]
-OURS = ("normalizer", "storage", "crawler", "cli", "web")
+OURS = ("normalizer", "storage", "crawler", "workers", "cli", "web")
 
 
 def _distributions(requirements: list[str]) -> set[str]:

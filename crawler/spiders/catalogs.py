@@ -29,4 +29,5 @@ class CatalogsSpider(PricesSpider):
         return f"catalog {source.name or source.url}"
 
     def doc_meta(self, source: Any) -> dict[str, Any]:
-        return {"vendor": source.vendor} if source.vendor else {}
+        vendor = getattr(source, "vendor", None)  # the inherited contract passes a price list
+        return {"vendor": vendor} if vendor else {}
