@@ -27,15 +27,15 @@ EXIT_CODES = {"ok": 0, "warning": 1, "failing": 2}
 
 
 def _db(db: str | None) -> str:
-    from storage.db import default_db_url
+    from cli.database import database_url
 
-    return db or default_db_url()
+    return database_url(db)
 
 
-def _open(db: str | None) -> Any:
-    from cli.main import _store
+def _open(db: str | None, *, create: bool = False) -> Any:
+    from cli.database import open_store
 
-    return _store(db)
+    return open_store(db, create=create)
 
 
 def _watchlist(path: Path | None) -> Any:
@@ -93,9 +93,7 @@ def scheduler(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    from storage.store import Store
-
-    Store(url).close()  # the scheduler writes runs: create or migrate the database
+    _open(db, create=True).close()  # the scheduler writes runs: create or migrate it
     sched = schedule.build_scheduler(
         str(path.resolve()), url, replay=str(replay.resolve()) if replay else None, workers=workers
     )
