@@ -32,7 +32,10 @@ async def in_thread(fn: Callable[..., T], *args: Any) -> T:
     """`fn(*args)` in a thread, awaited on whichever loop runs us (asyncio or Twisted)."""
     from scrapy.utils.reactor import is_asyncio_reactor_installed
 
-    if "twisted.internet.reactor" not in sys.modules or is_asyncio_reactor_installed():
+    # Deferred threads need a running Twisted reactor; one that was merely imported (by
+    # an earlier test, say) would leave the Deferred unfired forever.
+    reactor = sys.modules.get("twisted.internet.reactor")
+    if reactor is None or not getattr(reactor, "running", False) or is_asyncio_reactor_installed():
         return await asyncio.to_thread(fn, *args)
     return await maybe_deferred_to_future(deferToThread(fn, *args))
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
     text,
 )
@@ -221,6 +222,19 @@ class RunLock(Base):
     holder: Mapped[str] = mapped_column(String(255))
     acquired_at: Mapped[datetime]
     heartbeat_at: Mapped[datetime]
+
+
+class ScheduledJob(Base):
+    """APScheduler's job store (`crawler.schedule`), in the table it would create itself.
+
+    Declared and migrated here so that schedulers starting at once on a fresh
+    database find it made (under the migration lock) instead of racing to create it."""
+
+    __tablename__ = "scheduled_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float(25), index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class CrawlError(Base):
