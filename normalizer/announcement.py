@@ -20,7 +20,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from normalizer import candidates, comparison, dates, licenses, params
+from normalizer import candidates, comparison, dates, licenses, params, tool_lists
 from normalizer import context as ctx
 from normalizer import model_names as mn
 from normalizer.budget import check as check_budget
@@ -313,6 +313,10 @@ def normalize_announcement(
         return result
     groups, primary = _announced(post)
     if not groups:
+        listed = tool_lists.records(post.doc.parsed, post.title, post.url, observed_at)
+        if listed:  # a third-party list of tools: a row or a heading per tool
+            result.records.extend(listed)
+            return result
         result.warnings.append("no announced model found")
         return result
     org_hint = _primary_org(groups, primary)

@@ -264,14 +264,16 @@ def _license(rb: RecordBuilder, by_field: dict[str, list[Fact]], doc: ParsedDocu
         return
     cands = []
     for f in by_field.get("license", []):
-        lid = licenses.from_prose(f.value)
-        if lid is None:
-            link = next((lk.url for lk in doc.links if lk.text and lk.text in f.value), None)
-            lid = licenses.from_link(link) if link else None
+        stated = licenses.from_value(f.value)  # `License: MIT`, `| License | Apache 2.0 |`
+        if stated is not None and stated.id:
+            cands.append(_fact(f, stated))
+            continue
+        link = next((lk.url for lk in doc.links if lk.text and lk.text in f.value), None)
+        lid = licenses.from_link(link) if link else None
         if lid:
             cands.append(_fact(f, licenses.make_license(lid)))
             continue
-        terms = _terms_from_words(f.value)
+        terms = _terms_from_words(f.value) or (stated.terms if stated else None)
         if terms:
             cands.append(_fact(f, License(terms=terms)))
     _set(rb, "license", choose(cands))

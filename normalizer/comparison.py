@@ -11,6 +11,7 @@ third-party statement, so confidences stay below the vendor's own documents'.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -40,6 +41,7 @@ _MODAL_RE = re.compile(
     r"\bimages?\b|\bvision\b|\bvisual\b|\baudio\b|\bspeech\b|\bvideo\b|multi-?modal|\bembedding",
     re.I,
 )
+Put = Callable[[str, object, str, "str | None"], None]
 _RELEASED_RE = re.compile(r"\b(?:released|launched|announced|introduced|debuted|unveiled)\b", re.I)
 
 
@@ -107,14 +109,18 @@ def records(
     return [_record(s, source_url, observed_at) for s in found]
 
 
-def _record(section: Section, source_url: str | None, observed_at: datetime | None) -> ToolRecord:
-    rb = RecordBuilder(section.name, source_url, observed_at)
-    sents = sentences("\n".join(section.lines))
-    text = " ".join(section.lines)
+def putter(rb: RecordBuilder) -> Put:
+    """`put(field, value, how, evidence)`: a third-party value, at the pages' confidence."""
 
     def put(field_name: str, value: object, how: str, evidence: str | None) -> None:
         rb.set(field_name, value, f"{METHOD}:{how}", evidence, confidence=CONFIDENCE)
 
+    return put
+
+
+def _record(section: Section, source_url: str | None, observed_at: datetime | None) -> ToolRecord:
+    rb = RecordBuilder(section.name, source_url, observed_at)
+    put = putter(rb)
     for line in section.lines:  # `Best for: …`, `License: …`, `Category: …`
         key, _, value = line.partition(":")
         if not value.strip():
@@ -126,9 +132,20 @@ def _record(section: Section, source_url: str | None, observed_at: datetime | No
             put("category", sanitize_line(value, 60), "category", line)
         elif field_of(key) == "license" and (lid := licenses.from_prose(value)):
             put("license", licenses.make_license(lid), "license", line)
-    maker = vendor_from_text(text) or vendor_for_family(section.name)
+    maker = vendor_from_text(" ".join(section.lines)) or vendor_for_family(section.name)
     if maker:
         put("vendor", maker[0], "vendor", maker[1])
+    prose_facts(rb, section.name, section.lines, put)
+    return rb.build(None)
+
+
+def prose_facts(
+    rb: RecordBuilder, name: str, lines: list[str], put: Put, *, scope: str = ""
+) -> None:
+    """What a tool's own paragraphs state: licenses named, availability, sizes, context,
+    release date, and an LLM's task (`scope`: the headings above the tool, for the task)."""
+    sents = sentences("\n".join(lines))
+    text = " ".join(lines)
     for s in sents:
         found = licenses.mentions(s)
         if found and not rb.has("license"):
@@ -136,7 +153,7 @@ def _record(section: Section, source_url: str | None, observed_at: datetime | No
         elif not rb.has("license") and licenses.custom_restricted(s):
             put("license", License(terms=LicenseTerms.RESTRICTED), "license", s)
     _availability(rb, sents, put)
-    total = params.from_name(section.name)
+    total = params.from_name(name)
     active = total.active if total else None
     total_v = total.total if total else None
     for s in sents:
@@ -156,15 +173,15 @@ def _record(section: Section, source_url: str | None, observed_at: datetime | No
         if _RELEASED_RE.search(s) and (d := dates.parse_date(s)):
             put("release_date", d, "release-date", s)
             break
-    if _LLM_RE.search(text) and not _MODAL_RE.search(text):
-        put("task", "text-generation", "llm", _LLM_RE.search(text).group(0))  # type: ignore[union-attr]
-    candidates.refine(rb, ParsedDocument(), [section.name], single_model=False, sentences=sents,
+    llm = _LLM_RE.search(f"{scope} {text}")
+    if llm and not _MODAL_RE.search(f"{scope} {text}"):
+        put("task", "text-generation", "llm", llm.group(0))
+    candidates.refine(rb, ParsedDocument(), [name], single_model=False, sentences=sents,
                       allow_task=False)  # fmt: skip
     rb.warnings.append("third-party comparison page: lowest-rank source")
-    return rb.build(None)
 
 
-def _availability(rb: RecordBuilder, sents: list[str], put) -> None:  # type: ignore[no-untyped-def]
+def _availability(rb: RecordBuilder, sents: list[str], put: Put) -> None:
     phrases = [p.lower() for p in vocabulary()["open_weights"]["phrases"]]
     for s in sents:
         low = s.lower()

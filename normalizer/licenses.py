@@ -310,6 +310,48 @@ def from_prose(text: str) -> str | None:
     return None
 
 
+_CLOSED_VALUE = re.compile(r"\bproprietary\b|\bclosed\b|\bAPI[- ]only\b", re.I)
+_NC_VALUE = re.compile(r"\bnon[- ]?commercial\b|\bresearch[- ]only\b", re.I)
+
+
+def _compact(s: str) -> str:
+    return re.sub(r"[^a-z0-9+]", "", s.lower())
+
+
+@lru_cache(maxsize=1)
+def _compact_ids() -> dict[str, str]:
+    """Compacted Hub ids and display names (`OpenRAIL++-M`) -> Hub id."""
+    by_name = {_compact(name): k for k, (name, _) in HF_LICENSES.items() if k != "other"}
+    return {**by_name, **{_compact(k): k for k in HF_LICENSES if k != "other"}}
+
+
+def from_value(value: str) -> License | None:
+    """A license as a field states it (`License: MIT`, a table's License cell): a name
+    or an id rather than a sentence. Custom variants of an open license keep no id of
+    that license; closed and non-commercial values keep their terms without an id."""
+    v = value.strip().strip("*_`").strip()
+    if not v or len(v) > 120:
+        return None
+    if _DERIVED_NAME.search(v):
+        short = "(" not in v and len(v.split()) <= 3
+        return make_license(normalise_id(v), name=v) if short else License(terms=R)
+    lid = from_prose(v) or from_prose(f"{v} License")
+    if lid:
+        return make_license(lid)
+    bare = re.sub(r"(?i)[\s-]*(?:license|licence)\b.*$", "", v) or v
+    known = _compact_ids().get(_compact(bare)) or _compact_ids().get(_compact(v))
+    if known:
+        return make_license(known)
+    if _NC_VALUE.search(v):
+        return License(terms=NC)
+    if _CLOSED_VALUE.search(v):
+        return License(terms=LicenseTerms.PROPRIETARY)
+    from normalizer.licensedb import terms_of
+
+    terms = terms_of(v)
+    return License(name=v, terms=terms) if terms else None
+
+
 _MENTION_CUE = re.compile(
     r"licen[cs]|terms of use|apache|\bMIT\b|\bcc[- ]by|creative commons|GPL|general public|openrail",
     re.I,

@@ -67,6 +67,9 @@ class ParsedDocument:
     links: list[Link] = field(default_factory=list)
     code: list[str] = field(default_factory=list)
     """Code blocks and inline code spans longer than a word, verbatim."""
+    pre: list[Block] = field(default_factory=list)
+    """Code blocks (kind `code`) under their heading: list pages put `Key: value` facts
+    in indented blocks."""
     front_matter: dict[str, object] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

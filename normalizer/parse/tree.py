@@ -129,7 +129,9 @@ class _Walker:
                 self.section = len(self.doc.headings) - 1
                 self.doc.blocks.append(Block("heading", text, self.section))
         elif tag == "pre":
-            self.doc.code.append("".join(el.itertext()))
+            code = "".join(el.itertext())
+            self.doc.code.append(code)
+            self.doc.pre.append(Block("code", code, self.section))
         elif tag == "table":
             self.table(el)
         elif tag == "li":

@@ -1,0 +1,351 @@
+"""List-style comparison pages: a table row or a heading per tool, from several makers.
+
+Third-party catalog articles (awesome lists, "which LLM to use", model overviews)
+describe many tools at once: per tool a table row (`Provider | Model | License | Best
+for`) or a heading followed by `Key: value` facts and a description. A page is read this
+way only when nothing on it is announced and at least three entries by at least two
+stated makers are found: a vendor's own tables list its own models. Each entry's values
+come from its own row or section, and from the headings above it ("Open Source",
+"Commercial"); all are third-party statements, at the comparison pages' confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from normalizer import context as ctx
+from normalizer import dates, licenses, params
+from normalizer.builder import RecordBuilder
+from normalizer.comparison import Put, prose_facts, putter
+from normalizer.facts import field_of, vocabulary
+from normalizer.models import LicenseTerms, Parameters, ToolRecord
+from normalizer.parse import Block, ParsedDocument
+from normalizer.text import sanitize_line, sentences
+from normalizer.vendors import vendor_from_text
+
+MIN_ENTRIES = 3
+MIN_MAKERS = 2
+_KV_RE = re.compile(r"^\s*([^:：\n]{2,40})[:：]\s*(.+?)\s*$")
+_NUMBERED_RE = re.compile(r"^\s*\d{1,3}[.)]\s+")
+_PAREN_RE = re.compile(r"\s*\(([^()]*)\)")
+_SIZE_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BM])\b")
+_REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
+_ID_RE = re.compile(r"^[\w.:@/-]+$")
+_HEADER_MAKER_RE = re.compile(
+    r"\((?:[^)]*\b(?:developer|provider|vendor|maker|creator|author|company)s?\b)", re.I
+)
+_NOTE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*:\s+")
+_MAKER_RE = re.compile(
+    r"\b(?:from|(?:trained|developed|created|made|built|released) by)\s+"
+    r"((?:[A-Z][\w.&'-]*|AI)(?:\s+(?:[A-Z][\w.&'-]*|AI)){0,2})"
+)
+_CLOSED_NOTE_RE = re.compile(r"\bAPI[- ]only\b|\bclosed\b", re.I)
+
+
+@dataclass
+class Entry:
+    name: str
+    facts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """field -> (value as written, evidence line)"""
+    prose: list[str] = field(default_factory=list)
+    scope: str = ""
+    """The headings above the entry and the page title."""
+    repo_id: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def _words() -> dict[str, list[str]]:
+    return vocabulary()["lists"]
+
+
+def _norm(key: str) -> str:
+    s = re.sub(r"\(.*?\)", " ", key.lower())
+    return re.sub(r"[^a-z0-9]+", " ", s).strip()
+
+
+def key_field(key: str) -> str | None:
+    """The field a list page's key or column header names (`Author`, `Best for`)."""
+    k = _norm(key)
+    words = _words()
+    if k in words["maker_keys"]:
+        return "vendor"
+    if k in words["best_for_keys"]:
+        return "tagline"
+    if k in words["category_keys"]:
+        return "category"
+    return field_of(key)
+
+
+def records(
+    doc: ParsedDocument,
+    front_title: str | None,
+    source_url: str | None,
+    observed_at: datetime | None,
+) -> list[ToolRecord] | None:
+    """The page's entries as records, or None when it is not a list of tools."""
+    title = front_title or doc.title or ""
+    entries = _dedupe(_table_entries(doc, title) + _section_entries(doc, title))
+    makers = {_norm(e.facts["vendor"][0]) for e in entries if "vendor" in e.facts}
+    if len(entries) < MIN_ENTRIES or len(makers) < MIN_MAKERS:
+        return None
+    return [_record(e, source_url, observed_at) for e in entries]
+
+
+# ---------------------------------------------------------------- entries
+
+
+def _scope(doc: ParsedDocument, section: int, title: str, *, inclusive: bool) -> str:
+    """Texts of the headings `section` sits under (itself too when `inclusive`)."""
+    chain: list[str] = []
+    level = 99
+    for i in range(section, -1, -1):
+        h = doc.headings[i]
+        if (i == section and inclusive) or h.level < level:
+            chain.append(h.text)
+            level = h.level
+    return " / ".join([title, *reversed(chain)])
+
+
+def _split_names(cell: str) -> tuple[list[str], list[str]]:
+    """`gpt-4.1 (gpt-4.1-2025-04-14)` -> (["gpt-4.1"], ["gpt-4.1-2025-04-14"]);
+    `pplx-7b-online, pplx-70b-online` and `Mistral / Mixtral` -> two names."""
+    ids = [m.group(1).strip() for m in _PAREN_RE.finditer(cell)]
+    bare = _PAREN_RE.sub("", cell)
+    names = [n.strip(" *`'\"") for n in re.split(r"\s*(?:,|\s/\s|;)\s*", bare)]
+    names = [n for n in names if 2 <= len(n) <= 60 and re.search(r"[A-Za-z]", n)]
+    aliases = [i for i in ids if _ID_RE.match(i) and len(names) == 1]
+    return names, aliases
+
+
+def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
+    out: list[Entry] = []
+    name_headers = set(_words()["name_headers"])
+    for table in doc.tables:
+        if len(table.rows) < 2:
+            continue
+        name_col = next((i for i, h in enumerate(table.header) if _norm(h) in name_headers), None)
+        if name_col is None:
+            continue
+        columns = {i: key_field(h) for i, h in enumerate(table.header) if i != name_col}
+        maker_in_name = bool(_HEADER_MAKER_RE.search(table.header[name_col]))
+        if not maker_in_name and "vendor" not in columns.values():
+            continue
+        scope = _scope(doc, table.section, title, inclusive=True)
+        for row in table.rows:
+            cell = row[name_col] if name_col < len(row) else ""
+            facts = {
+                f: (row[i], f"{table.header[i]}: {row[i]}")
+                for i, f in columns.items()
+                if f and i < len(row) and row[i].strip()
+            }
+            if maker_in_name and (m := re.match(r"^(.*?)\s*\(([^()]+)\)\s*$", cell)):
+                cell = m.group(1)
+                facts["vendor"] = (m.group(2).strip(), row[name_col])
+            if "vendor" not in facts:
+                continue
+            names, aliases = _split_names(cell)
+            for name in names:
+                out.append(Entry(name, dict(facts), [], scope, aliases=list(aliases)))
+    return out
+
+
+def _section_entries(doc: ParsedDocument, title: str) -> list[Entry]:
+    blocks: dict[int, list[Block]] = {}
+    for b in doc.blocks:
+        if b.kind != "heading":
+            blocks.setdefault(b.section, []).append(b)
+    for b in doc.pre:
+        blocks.setdefault(b.section, []).append(b)
+    found: list[tuple[int, Entry]] = []
+    for i in range(len(doc.headings)):
+        entry = _section_entry(doc, i, blocks.get(i, []), title)
+        if entry is not None:
+            found.append((i, entry))
+    with_facts = {i for i, e in found if e.facts}
+    out: list[Entry] = []
+    for i, entry in found:
+        # a numbered heading without facts is kept among numbered siblings that have them
+        if i in with_facts or (with_facts and _NUMBERED_RE.match(doc.headings[i].text)):
+            out.extend(_expand(entry, blocks.get(i, [])))
+    return out
+
+
+def _section_entry(doc: ParsedDocument, index: int, own: list[Block], title: str) -> Entry | None:
+    heading = doc.headings[index].text
+    numbered = bool(_NUMBERED_RE.match(heading))
+    name = _NUMBERED_RE.sub("", heading)
+    aliases = [
+        re.sub(r"^(?:formerly|aka|a\.k\.a\.)\s+", "", m.group(1), flags=re.I)
+        for m in _PAREN_RE.finditer(name)
+    ]
+    name = _PAREN_RE.sub("", name).strip(" :-*")
+    name = re.sub(r"^[^\w\[]+", "", name).strip()
+    if not name or len(name) > 80:
+        return None
+    facts: dict[str, tuple[str, str]] = {}
+    prose: list[str] = []
+    for block in own:
+        if block.kind == "item":
+            continue
+        for line in block.text.split("\n"):
+            m = _KV_RE.match(line)
+            f = key_field(m.group(1)) if m else None
+            if m and f:
+                facts.setdefault(f, (m.group(2), line.strip()))
+            elif block.kind != "code" and line.strip():
+                prose.append(line)
+    if not facts and not numbered:
+        return None
+    repo = next(
+        (lk.repo_id for lk in doc.links if lk.repo_id and lk.text.strip() == heading.strip()),
+        None,
+    )
+    scope = _scope(doc, index, title, inclusive=False)
+    return Entry(name, facts, prose, scope, repo, [a for a in aliases if a])
+
+
+def _expand(entry: Entry, own: list[Block]) -> list[Entry]:
+    """An entry's variants (`Available models:` items, `A / B` headings, `Parameters: 7B,
+    13B`) as entries of their own, sharing its facts; a non-model entry gives none."""
+    if _not_a_model(entry):
+        return []
+    variants = _variant_items(own)
+    if not variants and " / " in entry.name:
+        variants = [(n.strip(), "") for n in entry.name.split(" / ") if n.strip()]
+    if variants:
+        out = []
+        for name, note in variants:
+            facts = dict(entry.facts)
+            if note and licenses.from_value(note) is not None:
+                facts["license"] = (note, f"{name} - {note}")
+            prose = [*entry.prose, f"{name}: {note}"] if note else list(entry.prose)
+            out.append(Entry(name, facts, prose, entry.scope))
+        return out
+    sizes = _sizes(entry.facts.get("params_total", ("", ""))[0])
+    if len(sizes) >= 2 and not _SIZE_RE.search(entry.name):
+        return [
+            Entry(
+                f"{entry.name} {size}",
+                {**entry.facts, "params_total": (size, entry.facts["params_total"][1])},
+                entry.prose,
+                entry.scope,
+            )
+            for size in sizes
+        ]
+    return [entry]
+
+
+def _variant_items(own: list[Block]) -> list[tuple[str, str]]:
+    labels = set(_words()["variant_labels"])
+    out: list[tuple[str, str]] = []
+    listing = False
+    for block in own:
+        if block.kind == "item" and listing:
+            name, _, note = (p.strip() for p in _partition_note(block.text))
+            if name and len(name) <= 60:
+                out.append((name, note))
+        elif block.kind != "code":
+            last = block.text.rsplit("\n", 1)[-1].strip()
+            listing = last.endswith(":") and _norm(last) in labels
+    return out
+
+
+def _partition_note(text: str) -> tuple[str, str, str]:
+    m = _NOTE_SPLIT_RE.search(text)
+    return (text[: m.start()], "-", text[m.end() :]) if m else (text, "", "")
+
+
+def _sizes(value: str) -> list[str]:
+    return [f"{n}{u}" for n, u in _SIZE_RE.findall(value)]
+
+
+def _not_a_model(entry: Entry) -> bool:
+    first = sentences(" ".join(entry.prose))[:1]
+    text = first[0].lower() if first else ""
+    hits = [w for w in _words()["not_model"] if re.search(rf"\b{re.escape(w)}\b", text)]
+    return bool(hits) and ("not a model" in hits or not re.search(r"\bmodels?\b", text))
+
+
+def _dedupe(entries: list[Entry]) -> list[Entry]:
+    seen: set[str] = set()
+    out = []
+    for e in entries:
+        key = re.sub(r"[^a-z0-9]", "", e.name.lower())
+        if key and key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
+# ---------------------------------------------------------------- records
+
+
+def _record(entry: Entry, source_url: str | None, observed_at: datetime | None) -> ToolRecord:
+    rb = RecordBuilder(entry.name, source_url, observed_at)
+    put = putter(rb)
+    _stated(rb, entry, put)
+    _scoped(rb, entry, put)
+    if not rb.has("vendor") and (
+        maker := _maker_phrase(entry) or vendor_from_text(" ".join(entry.prose))
+    ):
+        put("vendor", maker[0], "vendor", maker[1])
+    prose_facts(rb, entry.repo_id or entry.name, entry.prose, put, scope=entry.scope)
+    rb.aliases.extend(a for a in entry.aliases if a != entry.name)
+    return rb.build(entry.repo_id)
+
+
+def _maker_phrase(entry: Entry) -> tuple[str, str] | None:
+    """`GPT-4 from OpenAI is ...`, `an LLM trained by Anthropic`: the maker the entry's
+    own opening sentences name."""
+    for s in sentences(" ".join(entry.prose))[:2]:
+        if not s.lower().startswith(entry.name.lower()[:4]):
+            continue
+        m = _MAKER_RE.search(s)
+        if m:
+            return m.group(1).rstrip(".,"), s
+    return None
+
+
+def _stated(rb: RecordBuilder, entry: Entry, put: Put) -> None:
+    """The entry's own `Key: value` facts or table cells."""
+    for f, (value, evidence) in entry.facts.items():
+        if f == "vendor":
+            put("vendor", sanitize_line(value, 80), "vendor", evidence)
+        elif f == "tagline":
+            put("tagline", sanitize_line(value), "best-for", evidence)
+        elif f == "category":
+            put("category", sanitize_line(value, 60), "category", evidence)
+        elif f == "license" and (lic := licenses.from_value(value)) is not None:
+            put("license", lic, "license", evidence)
+            if _CLOSED_NOTE_RE.search(value):
+                put("open_weights", False, "closed", evidence)
+        elif f in ("params_total", "params_active") and (sizes := _sizes(value)):
+            count = params.from_name(sizes[0])
+            if count and count.total:
+                kind = {"params_total": "total", "params_active": "active"}[f]
+                put("parameters", Parameters(**{kind: count.total}), "parameters", evidence)
+        elif f == "context_length" and (hit := ctx.from_sentence(f"context length: {value}")):
+            put("context_length", hit.value, "context", evidence)
+        elif f == "release_date" and (day := dates.parse_loose(value)):
+            put("release_date", day, "release-date", evidence)
+        elif f == "base_model" and _REPO_RE.match(value.strip()):
+            put("base_model", value.strip(), "base-model", evidence)
+
+
+def _scoped(rb: RecordBuilder, entry: Entry, put: Put) -> None:
+    """What the headings above an entry say of all their entries (`Open Source`)."""
+    scope = entry.scope.lower()
+    words = _words()
+    if any(
+        re.search(rf"(?<!non-)(?<!non )\b{re.escape(w)}\b", scope) for w in words["closed_scope"]
+    ):
+        put("open_weights", False, "scope-closed", entry.scope)
+        put(
+            "license", licenses.License(terms=LicenseTerms.PROPRIETARY), "scope-closed", entry.scope
+        )
+    elif any(re.search(rf"\b{re.escape(w)}\b", scope) for w in words["open_scope"]):
+        put("open_weights", True, "scope-open", entry.scope)

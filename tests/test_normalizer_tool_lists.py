@@ -1,0 +1,225 @@
+"""List-style comparison pages: one record per table row or per heading, each with its
+own facts; pages that announce their own models are not read as lists.
+
+The inputs are small Markdown pages written for each behaviour (not real documents)."""
+
+from __future__ import annotations
+
+from normalizer import normalize
+from normalizer.models import ToolRecord
+
+
+def records(markdown: str) -> dict[str, ToolRecord]:
+    result = normalize("announcement", markdown.encode())
+    return {r.name: r for r in result.records}
+
+
+TABLE_PAGE = """\
+# Picking a model for your app
+
+## Hosted models
+
+| Provider | Model Name (API ID) | License | Best For |
+| :-- | :-- | :-- | :-- |
+| Acme | Rocket 2 (`rocket-2-0425`) | Proprietary | Long documents |
+| Globex | Orbit Mini | MIT | Chatbots, high volume |
+| Initech | Pixel-7B, Pixel-70B | Apache 2.0 | Coding |
+"""
+
+
+def test_a_table_row_per_tool_gives_its_maker_license_and_best_for() -> None:
+    got = records(TABLE_PAGE)
+    assert set(got) == {"Rocket 2", "Orbit Mini", "Pixel-7B", "Pixel-70B"}
+    rocket = got["Rocket 2"]
+    assert rocket.vendor == "Acme"
+    assert rocket.license is not None and rocket.license.terms == "proprietary"
+    assert "rocket-2-0425" in rocket.aliases
+    assert got["Orbit Mini"].license is not None and got["Orbit Mini"].license.id == "mit"
+    assert got["Orbit Mini"].tagline == "Chatbots, high volume"
+    # two tools in one cell are two records, each with the size its name states
+    assert got["Pixel-70B"].parameters is not None
+    assert got["Pixel-70B"].parameters.total == 70_000_000_000
+    assert got["Pixel-7B"].license is not None and got["Pixel-7B"].license.id == "apache-2.0"
+
+
+def test_values_from_a_list_page_say_they_are_third_party() -> None:
+    rocket = records(TABLE_PAGE)["Rocket 2"]
+    assert rocket.provenance["vendor"].method.startswith("comparison:")
+    assert rocket.provenance["vendor"].confidence < 0.9
+    assert any("lowest-rank" in w for w in rocket.warnings)
+
+
+HEADING_PAGE = """\
+# Awesome open-source models
+
+## Language models
+
+### [Quill](https://huggingface.co/scribe-lab/quill-13b)
+
+**Author:** Scribe Lab
+**License:** CC-BY-NC 4.0
+**Description:** A writing model with a large vocabulary.
+
+### Falcon-ish / Hawk Large
+
+**Author:** Birdworks
+**License:** Apache 2.0
+**Description:** Two sizes of one family.
+
+## Image generation
+
+### Brush
+
+**Author:** Canvas Co
+**License:** Custom (Apache 2.0 variant)
+**Description:** Paints pictures.
+
+**Variants:**
+- Brush [pro] - API only
+- Brush [lite] - Non-commercial
+
+### Easel
+
+**Author:** Canvas Co
+**License:** MIT
+**Description:** Not a model, but a framework to run the others.
+"""
+
+
+def test_a_heading_per_tool_reads_its_key_value_facts_and_hub_link() -> None:
+    got = records(HEADING_PAGE)
+    quill = got["Quill"]
+    assert quill.source_id == "scribe-lab/quill-13b"
+    assert quill.vendor == "Scribe Lab"
+    assert quill.license is not None and quill.license.terms == "non-commercial"
+    assert quill.parameters is not None and quill.parameters.total == 13_000_000_000
+    # the page title says its entries are open-source
+    assert quill.open_weights is True
+
+
+def test_names_joined_by_a_slash_and_variant_lists_are_records_of_their_own() -> None:
+    got = records(HEADING_PAGE)
+    assert {"Falcon-ish", "Hawk Large"} <= set(got)
+    assert "Brush" not in got  # its variants are the records
+    pro, lite = got["Brush [pro]"], got["Brush [lite]"]
+    assert pro.open_weights is False
+    assert pro.license is not None and pro.license.terms == "proprietary"
+    assert lite.license is not None and lite.license.terms == "non-commercial"
+
+
+def test_a_custom_variant_of_an_open_license_is_not_that_license() -> None:
+    got = records(HEADING_PAGE)
+    # the entry's own license is `Custom (Apache 2.0 variant)`; its variants state theirs
+    assert all(r.license is None or r.license.id != "apache-2.0" for r in got.values()
+               if r.name.startswith("Brush"))  # fmt: skip
+
+
+def test_an_entry_that_says_it_is_not_a_model_gives_no_record() -> None:
+    assert "Easel" not in records(HEADING_PAGE)
+
+
+NUMBERED_PAGE = """\
+# What LLM to use for coding?
+
+### Open Source
+
+#### 1. Codex-Lite
+
+Codex-Lite is an LLM trained by Lumen for code.
+
+    Creator: Lumen
+    Date released: August 24th, 2023
+    License: Llama 2 Community
+    Parameters: 7B, 13B, 34B
+
+#### 2. Wren
+
+Wren is an LLM trained by Aviary.
+
+    Creator: Aviary
+    License: Apache 2.0
+    Parameters: 7B
+
+### Commercial
+
+#### 1. Titan-4
+
+Titan-4 from Colossus is the largest model on this list. It has a 128k context window.
+"""
+
+
+def test_a_parameters_list_gives_one_record_per_size_with_the_shared_facts() -> None:
+    got = records(NUMBERED_PAGE)
+    sizes = {n: r.parameters.total for n, r in got.items() if n.startswith("Codex-Lite")}
+    assert sizes == {
+        "Codex-Lite 7B": 7_000_000_000,
+        "Codex-Lite 13B": 13_000_000_000,
+        "Codex-Lite 34B": 34_000_000_000,
+    }
+    one = got["Codex-Lite 13B"]
+    assert one.vendor == "Lumen"
+    assert one.release_date == "2023-08-24"
+    assert one.license is not None and one.license.id == "llama2"
+    assert one.task == "text-generation"
+
+
+def test_the_heading_above_entries_sets_their_availability() -> None:
+    got = records(NUMBERED_PAGE)
+    assert got["Wren"].open_weights is True
+    titan = got["Titan-4"]  # a numbered sibling without facts, under "Commercial"
+    assert titan.open_weights is False
+    assert titan.vendor == "Colossus"
+    assert titan.context_length == 128_000
+
+
+def test_a_vendor_table_of_its_own_models_is_not_a_list_page() -> None:
+    page = """\
+# Introducing Nimbus 2
+
+Today we release Nimbus 2, our new open-weight model family, on Hugging Face.
+
+| Model | Developer | License | Params |
+| --- | --- | --- | --- |
+| Nimbus-2-8B | Cirrus | Apache 2.0 | 8B |
+| Nimbus-2-70B | Cirrus | Apache 2.0 | 70B |
+| Nimbus-2-400B | Cirrus | Apache 2.0 | 400B |
+"""
+    result = normalize("announcement", page.encode())
+    assert all(
+        not any(p.method.startswith("comparison:") for p in r.provenance.values())
+        for r in result.records
+    )
+
+
+def test_one_maker_is_not_enough_for_a_list_page() -> None:
+    page = """\
+# Our models
+
+| Model | Provider | License |
+| --- | --- | --- |
+| Alpha | Solo Labs | MIT |
+| Beta | Solo Labs | MIT |
+| Gamma | Solo Labs | MIT |
+"""
+    assert records(page) == {}
+
+
+def test_a_license_field_is_read_as_a_name_or_an_id() -> None:
+    from normalizer.licenses import from_value
+
+    read = {
+        v: (lic.id, lic.terms) if (lic := from_value(v)) else None
+        for v in ("MIT", "MPL 2.0", "Llama 2 Community", "OpenRAIL++-M", "Modified MIT",
+                  "Custom (Apache 2.0 variant)", "Non-commercial", "API only", "see below")
+    }  # fmt: skip
+    assert read == {
+        "MIT": ("mit", "permissive"),
+        "MPL 2.0": ("mpl-2.0", "permissive"),
+        "Llama 2 Community": ("llama2", "restricted"),
+        "OpenRAIL++-M": ("openrail++", "restricted"),
+        "Modified MIT": ("modified-mit", "restricted"),
+        "Custom (Apache 2.0 variant)": (None, "restricted"),
+        "Non-commercial": (None, "non-commercial"),
+        "API only": (None, "proprietary"),
+        "see below": None,
+    }
