@@ -87,6 +87,7 @@ def test_schema_created_idempotently(store: Store) -> None:
         "decisions",
         # crawl operations
         "run_locks",
+        "scheduled_jobs",
         # published form served by the read API
         "published_docs",
         "published_names",
