@@ -330,6 +330,41 @@ def normalize_announcement(
     return result
 
 
+_BARE_SIZE_RE = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)\s?([BbMm])(?![\w-])")
+
+
+def _other_sizes_only(sentence: str, g: Group, sibling_sizes: set[str | None]) -> bool:
+    """`The 2B and 7B models of the series are open-sourced`: a family sentence naming
+    sibling sizes and not this record's is about those siblings only."""
+    if not g.size or not sibling_sizes:
+        return False
+    named = {_norm_size(n, u) for n, u in _BARE_SIZE_RE.findall(sentence)}
+    return bool(named & sibling_sizes) and g.size not in named
+
+
+_CLAUSE_RE = re.compile(
+    r";\s+|,\s+(?:while|whereas)\s+|,?\s+(?:and|but)\s+(?=(?:we|they|it|its|our)\b)", re.I
+)
+
+
+def _own_clauses(
+    sentence: str, own_re: re.Pattern[str], others: set[int], group_res: list[re.Pattern[str]]
+) -> str:
+    """`We open-source A-2B and A-7B under Apache 2.0, and we release the API of A-72B`:
+    of a sentence naming other records too, the clauses that name this one (when its
+    clauses name them apart)."""
+    if not others:
+        return sentence
+    clauses = [c for c in _CLAUSE_RE.split(sentence) if c and c.strip()]
+    if len(clauses) < 2:
+        return sentence
+    mine = [c for c in clauses if own_re.search(c)]
+    theirs_apart = all(
+        not own_re.search(c) for c in clauses if any(group_res[o].search(c) for o in others)
+    )
+    return " ".join(mine) if mine and theirs_apart else sentence
+
+
 @dataclass
 class MentionIndex:
     """Which records and families each sentence of the post names: computed once per post
@@ -1302,7 +1337,11 @@ def _record(
     same_family_sized = {
         i for i, o in enumerate(groups) if o is not g and o.ckey == g.ckey and o.size
     }
+    own_re = _group_regex(g)
+    group_res = [_group_regex(o) for o in groups]
+    sibling_sizes = {groups[i].size for i in same_family_sized}
     own: list[str] = []
+    contrasted: list[str] = []  # own clauses of sentences that speak of siblings apart
     family_level: list[str] = []
     unscoped: list[str] = []
     prev_own = False
@@ -1312,7 +1351,10 @@ def _record(
             continue
         named = index.groups[i]
         if me in named or (prev_own and re.match(r"^(?:It|This model|The model)\b", s)):
-            own.append(s)
+            clause = _own_clauses(s, own_re, named - {me}, group_res) if me in named else s
+            own.append(clause)
+            if clause != s:
+                contrasted.append(clause)
             prev_own = True
             continue
         prev_own = False
@@ -1322,7 +1364,7 @@ def _record(
                 family_level.append(s)
             continue
         if fams:
-            if g.ckey in fams:
+            if g.ckey in fams and not _other_sizes_only(s, g, sibling_sizes):
                 family_level.append(s)
             continue
         unscoped.append(s)
@@ -1386,7 +1428,9 @@ def _record(
         )
         for _, url in post.doc.links
     )
-    _open_weights(rb, g, scoped, general, primary_open, hub_presence, main_count == 1)
+    _open_weights(
+        rb, g, scoped, general, primary_open, hub_presence, main_count == 1, contrasted=contrasted
+    )
 
     # task: an LLM only if no sentence about the family calls it an encoder / masked LM.
     # A title naming a language model AND a VLM speaks of both: its multimodal cue is the
@@ -1807,6 +1851,8 @@ def _open_weights(
     primary_open: bool,
     hub_presence: bool,
     only_model: bool = False,
+    *,
+    contrasted: list[str] | None = None,
 ) -> None:
     if g.repos:
         rb.set("open_weights", True, "text:hf-repo-link", f"https://huggingface.co/{g.repos[0][0]}")
@@ -1822,8 +1868,15 @@ def _open_weights(
     if g.extra and g.evidence and primary_open and not _API_ONLY_RE.search(g.evidence):
         rb.set("open_weights", True, "text:released-with-open-models", g.evidence, confidence=0.6)
         return
-    if hub_presence:
+    # `we open-source X-2B and X-7B, and we release the API of X-72B`: this record's own
+    # clause, set against its siblings', speaks for it alone
+    api_own = next(
+        (s for s in contrasted or [] if _API_ONLY_RE.search(s) and not _OPEN_RE.search(s)), None
+    )
+    if hub_presence and api_own is None:
         return  # the post points at a model hub: API access is not evidence of a closed model
+    if api_own is not None:
+        scoped = [api_own]
     # a post about one model that links no model hub: `you can use it through the API`
     # (the sentence names no model) speaks about that model
     for s in scoped + (general if only_model and not g.extra else []):

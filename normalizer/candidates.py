@@ -34,6 +34,7 @@ SCORES = {
     "sentence:card": 0.65,
     "tags": 0.8,
     "chat-model": 0.7,
+    "news-line": 0.85,
 }
 PIPELINE_TAGS = {
     "text-generation", "text2text-generation", "fill-mask", "feature-extraction",
@@ -105,6 +106,7 @@ def refine(
     sents = sentences if sentences is not None else (doc.sentences if single_model else [])
     name_res = [_name_re(n) for n in names if n]
     _release_date(rb, by_field)
+    _news_line_date(rb, doc, names)
     _vendor(rb, by_field)
     _parameters(rb, doc, by_field, names, sents, name_res, single_model)
     _context(rb, by_field, names)
@@ -138,6 +140,63 @@ def _release_date(rb: RecordBuilder, by_field: dict[str, list[Fact]]) -> None:
         _fact(f, d) for f in by_field.get("release_date", []) if (d := dates.parse_date(f.value))
     ]
     _set(rb, "release_date", choose(cands))
+
+
+_NEWS_RE = re.compile(r"^\W{0,4}(20\d\d)[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?![\d/.-])\W{0,4}\s*(.+)$")
+_ACTIVE_RELEASE = (
+    r"\b(?:releas(?:e|es|ed|ing)|open[- ]?sourc(?:e|es|ed|ing)|launch(?:es|ed)?|"
+    r"introduc(?:e|es|ed|ing)|publish(?:es|ed)?|unveil(?:s|ed)?|announc(?:e|es|ed))\b"
+    r"[^.;:!?]{0,40}?"
+)
+_PASSIVE_RELEASE = (
+    r"\s+(?:(?:is|are|has been|have been|was|were)\s+)?(?:now\s+)?"
+    r"(?:released|available|open[- ]?sourced|out|launched)\b"
+)
+_VARIANT_TAIL = r"(?:-(?:chat|instruct|base|it|hf)\b|(?![\w-]))"
+
+
+_OBJECT_LEAD_RE = re.compile(r"\b(?:for|of|on|with|about|to|from|in|using)\s+(?:the\s+)?$", re.I)
+
+
+def _releases(rx: re.Pattern[str], text: str) -> bool:
+    """The release verb has the model for object, or for subject (`X is now available`,
+    not `a tutorial for X is now available`)."""
+    for m in rx.finditer(text):
+        if m.group("subject") is None or not _OBJECT_LEAD_RE.search(text[: m.start()]):
+            return True
+    return False
+
+
+def _news_line_date(rb: RecordBuilder, doc: ParsedDocument, names: list[str]) -> None:
+    """`- 2024.05.16: We released DeepSeek-V2-Lite.`: a README's dated news line whose
+    release verb has this model (by its exact name, not a longer sibling's) for object or
+    subject dates it; the earliest such line is the release. A line releasing something
+    else that merely names the model (a tutorial, a report, an SDK) does not."""
+    if rb.has("release_date") or not names:
+        return
+    patterns = []
+    for n in names:
+        if not n:
+            continue
+        name = _name_re(n).pattern.removesuffix(r"(?![\w])") + _VARIANT_TAIL
+        patterns.append(
+            re.compile(f"{_ACTIVE_RELEASE}{name}|(?P<subject>{name}){_PASSIVE_RELEASE}", re.I)
+        )
+    found: list[tuple[str, str]] = []
+    for block in doc.blocks:
+        if block.kind not in ("item", "paragraph"):
+            continue
+        for line in block.text.split("\n"):
+            m = _NEWS_RE.match(line)
+            if not m or not any(_releases(rx, m.group(4)) for rx in patterns):
+                continue
+            year, month, day = (int(g) if g else None for g in m.group(1, 2, 3))
+            when = dates.valid(year, month, day) if year and month else None
+            if when:
+                found.append((when, line))
+    if found:
+        day, line = min(found)
+        _set(rb, "release_date", Candidate(day, SCORES["news-line"], "news-line", line[:300]))
 
 
 def _vendor(rb: RecordBuilder, by_field: dict[str, list[Fact]]) -> None:

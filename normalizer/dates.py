@@ -31,7 +31,8 @@ def _month(name: str) -> int:
     return {m[:3]: i for i, m in enumerate(_MONTHS.split("|")[:12], start=1)}[name[:3].lower()]
 
 
-def _ok(y: int, m: int, d: int | None) -> str | None:
+def valid(y: int, m: int, d: int | None) -> str | None:
+    """`YYYY-MM-DD` (or `YYYY-MM` without a day) when the parts make a real date."""
     try:
         if d is None:
             date(y, m, 1)
@@ -45,24 +46,24 @@ def parse_date(text: str) -> str | None:
     """The first explicit date in `text` (`July 23, 2024` -> 2024-07-23; `May 2024` -> 2024-05)."""
     cands: list[tuple[int, str]] = []
     for m in _ISO_RE.finditer(text):
-        v = _ok(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        v = valid(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         if v:
             cands.append((m.start(), v))
     for m in _DMY_RE.finditer(text):
-        v = _ok(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
+        v = valid(int(m.group(3)), _month(m.group(2)), int(m.group(1)))
         if v:
             cands.append((m.start(), v))
     for m in _MDY_RE.finditer(text):
-        v = _ok(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
+        v = valid(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
         if v:
             cands.append((m.start(), v))
     for m in _CJK_RE.finditer(text):
-        v = _ok(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
+        v = valid(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)
         if v:
             cands.append((m.start(), v))
     if not cands:
         for m in _MY_RE.finditer(text):
-            v = _ok(int(m.group(2)), _month(m.group(1)), None)
+            v = valid(int(m.group(2)), _month(m.group(1)), None)
             if v:
                 cands.append((m.start(), v))
     if not cands:
@@ -159,5 +160,5 @@ def from_news_line(line: str) -> DateHit | None:
     if not m or not _NEWS_VERB_RE.search(m.group(2)):
         return None
     parts = re.split(r"[-/.]", m.group(1))
-    v = _ok(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) > 2 else None)
+    v = valid(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) > 2 else None)
     return DateHit(v, "text:news", line.strip()[:300]) if v else None
