@@ -136,7 +136,7 @@ _GENERIC_NAMES = {
     "and",
 }
 _LLM_CUE_RE = re.compile(
-    r"\bLLMs?\b|\blanguage models?\b|\bchat models?\b|\bfunction calling\b|\binstruct(?:ion)?[- ]tuned\b|"
+    r"(?<![\w-])LLMs?(?![\w-])|\blanguage models?\b|\bchat models?\b|\bfunction calling\b|\binstruct(?:ion)?[- ]tuned\b|"
     r"\bcode (?:completion|generation)\b|\bcoding\b|\breasoning models?\b",
     re.I,
 )
@@ -144,6 +144,8 @@ _NOT_TEXT_GEN_RE = re.compile(
     r"(?:^|[-_ ])(?:vl|vision|guard|embed\w*|tts|audio|omni|image|diffusion|ocr|rerank\w*|clip|whisper|vlm)(?=$|[-_ \d])",
     re.I,
 )
+# `SmolVLM2`, `InternVL3`, `GotOCR`: a modality glued to the name in camel case
+_CAMEL_MODAL_RE = re.compile(r"(?<=[a-z])(?:VLM?|OCR|TTS|ASR)(?=$|[-_ .\d])")
 _MULTIMODAL_RE = re.compile(
     r"\bvision[- ]language models?\b|\bmultimodal models?\b|\bmulti-modal models?\b|\bVLMs?\b",
     re.I,
@@ -1449,6 +1451,7 @@ def _record(
             for s in scoped + [x for x in post.doc.sentences if base_re.search(x)]
         )
         and not _NOT_TEXT_GEN_RE.search(g.display)
+        and not _CAMEL_MODAL_RE.search(g.display)
         and not _MULTIMODAL_RE.search(
             " ".join([post.title or "", *own[:3]])
             if not modal_sibling

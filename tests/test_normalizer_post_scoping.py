@@ -90,3 +90,18 @@ def test_a_sentence_naming_only_sibling_sizes_is_not_about_the_others() -> None:
     assert not (big.provenance.get("open_weights") and "2B and 7B" in (
         big.provenance["open_weights"].evidence or ""
     ))  # fmt: skip
+
+
+def test_a_vision_model_named_in_camel_case_is_not_given_the_text_task() -> None:
+    page = """\
+---
+title: "TinyVLM2: video understanding on every device"
+---
+
+We are releasing TinyVLM2-2.2B, our new model for video understanding, on
+[Hugging Face](https://huggingface.co/tiny-lab/TinyVLM2-2.2B-Instruct).
+
+You can use the llm-tool CLI on your Mac to run it.
+"""
+    got = records(page)
+    assert got and all(r.task != "text-generation" for r in got.values())
