@@ -294,6 +294,23 @@ class Post:
     url: str | None
     doc: Doc
     warnings: list[str] = field(default_factory=list)
+    topics: str = ""
+    """What the post says of itself in front matter: tags, description, category."""
+
+
+_TOPIC_KEYS = ("tags", "categories", "category", "description", "meta_description",
+               "summary", "excerpt", "keywords")  # fmt: skip
+
+
+def _topics(data: dict[str, object]) -> str:
+    parts: list[str] = []
+    for key in _TOPIC_KEYS:
+        value = data.get(key)
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, list):
+            parts.extend(str(v) for v in value if isinstance(v, str | int | float))
+    return " / ".join(parts)[:2000]
 
 
 def normalize_announcement(
@@ -309,13 +326,17 @@ def normalize_announcement(
         return result
     post = _read_post(text, source_url)
     result.warnings.extend(post.warnings)
-    compared = comparison.records(post.doc.parsed, post.title, post.url, observed_at)
+    compared = comparison.records(
+        post.doc.parsed, post.title, post.url, observed_at, scope=post.topics
+    )
     if compared:  # a third-party "A vs B" page: one record per tool it describes
         result.records.extend(compared)
         return result
     groups, primary = _announced(post)
     if not groups:
-        listed = tool_lists.records(post.doc.parsed, post.title, post.url, observed_at)
+        listed = tool_lists.records(
+            post.doc.parsed, post.title, post.url, observed_at, scope=post.topics
+        )
         if listed:  # a third-party list of tools: a row or a heading per tool
             result.records.extend(listed)
             return result
@@ -409,6 +430,7 @@ def _read_post(text: str, source_url: str | None) -> Post:
     title: str | None = None
     date: str | None = None
     date_ev: str | None = None
+    topics = ""
     url = source_url
     if _looks_html(text):
         meta = _html_metadata(text, source_url)
@@ -425,6 +447,7 @@ def _read_post(text: str, source_url: str | None) -> Post:
         markup = fm.body if fm.had_block else text
         if isinstance(data.get("title"), str):
             title = data["title"].strip()
+        topics = _topics(data)
         for key in (
             "date", "published", "pubDate", "release_date", "datePublished", "publishDate",
             "publish_date", "published_at", "pub_date", "created",
@@ -451,6 +474,7 @@ def _read_post(text: str, source_url: str | None) -> Post:
         url=url,
         doc=Doc(markup),
         warnings=warnings,
+        topics=topics,
     )
 
 

@@ -142,7 +142,9 @@ def _release_date(rb: RecordBuilder, by_field: dict[str, list[Fact]]) -> None:
     _set(rb, "release_date", choose(cands))
 
 
-_NEWS_RE = re.compile(r"^\W{0,4}(20\d\d)[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?![\d/.-])\W{0,4}\s*(.+)$")
+_NEWS_RE = re.compile(
+    r"^\W{0,4}(20\d\d)[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?![\d/.-])\W{0,4}\s*(.+)$"
+)
 _ACTIVE_RELEASE = (
     r"\b(?:releas(?:e|es|ed|ing)|open[- ]?sourc(?:e|es|ed|ing)|launch(?:es|ed)?|"
     r"introduc(?:e|es|ed|ing)|publish(?:es|ed)?|unveil(?:s|ed)?|announc(?:e|es|ed))\b"

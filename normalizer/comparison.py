@@ -18,7 +18,7 @@ from datetime import datetime
 from normalizer import candidates, dates, licenses, params
 from normalizer import context as ctx
 from normalizer.builder import RecordBuilder
-from normalizer.facts import field_of, vocabulary
+from normalizer.facts import field_of, page_key_field, vocabulary
 from normalizer.models import License, LicenseTerms, Parameters, ToolRecord
 from normalizer.parse import ParsedDocument
 from normalizer.text import sanitize_line, sentences
@@ -84,9 +84,10 @@ def sections(doc: ParsedDocument, names: list[str], title: str) -> list[Section]
             head = next(
                 (n for n, rx in starts if rx.match(line) and (len(line) <= len(n) + 40)), None
             )
-            if head and (block.kind == "heading" or len(line) <= len(head) + 40):
+            starts_tool = block.kind == "heading" or len(line) <= len(head or "") + 40
+            if head and starts_tool and (block.kind == "heading" or current is not out[head]):
                 current = out[head]
-                continue
+                continue  # (a short line about the tool whose section this is stays in it)
             if current is not None:
                 current.lines.append(line)
     return [s for s in out.values() if s.lines]
@@ -97,8 +98,11 @@ def records(
     front_title: str | None,
     source_url: str | None,
     observed_at: datetime | None,
+    *,
+    scope: str = "",
 ) -> list[ToolRecord] | None:
-    """The page's tools as records, or None when the document is not a comparison page."""
+    """The page's tools as records, or None when the document is not a comparison page
+    (`scope`: what the page says of itself, its tags and description)."""
     title = page_title(doc, front_title)
     names = tool_names(title)
     if not title or not names:
@@ -106,7 +110,45 @@ def records(
     found = sections(doc, names, title)
     if len(found) < 2:
         return None
-    return [_record(s, source_url, observed_at) for s in found]
+    stated = column_lines(doc, [s.name for s in found])
+    for s in found:
+        s.lines[:0] = stated.get(s.name, [])
+    return [_record(s, source_url, observed_at, scope=scope) for s in found]
+
+
+def _same_tool(cell: str, name: str) -> bool:
+    c, n = (re.sub(r"[^a-z0-9]", "", x.lower()) for x in (cell, name))
+    return bool(c) and (c == n or c.startswith(n))
+
+
+_MAKER_HEADING_RE = re.compile(r"^(.{2,40}?)\s*\(([^()]{2,60})\)\s*$")
+
+
+def column_lines(doc: ParsedDocument, names: list[str]) -> dict[str, list[str]]:
+    """`Key: value` lines per tool from a table with a column per tool (`| Feature |
+    ChatGPT | Claude |`, a row per fact) and from `Maker (Tool)` headings."""
+    out: dict[str, list[str]] = {n: [] for n in names}
+    for table in doc.tables:
+        cols = {}
+        for i, head in enumerate(table.header[1:], start=1):
+            tool = next((n for n in names if _same_tool(head, n)), None)
+            if tool:
+                cols[i] = tool
+        if len(set(cols.values())) < 2:
+            continue
+        for row in table.rows:
+            key = row[0].strip(" *_") if row else ""
+            if not key or ":" in key:
+                continue
+            for i, tool in cols.items():
+                if i < len(row) and row[i].strip():
+                    out[tool].append(f"{key}: {row[i].strip()}")
+    for h in doc.headings:
+        m = _MAKER_HEADING_RE.match(h.text)
+        tool = next((n for n in names if m and _same_tool(m.group(2), n)), None)
+        if m and tool and not any(_same_tool(m.group(1), n) for n in names):
+            out[tool].append(f"Maker: {m.group(1).strip()}")
+    return out
 
 
 def putter(rb: RecordBuilder) -> Put:
@@ -118,7 +160,9 @@ def putter(rb: RecordBuilder) -> Put:
     return put
 
 
-def _record(section: Section, source_url: str | None, observed_at: datetime | None) -> ToolRecord:
+def _record(
+    section: Section, source_url: str | None, observed_at: datetime | None, *, scope: str = ""
+) -> ToolRecord:
     rb = RecordBuilder(section.name, source_url, observed_at)
     put = putter(rb)
     for line in section.lines:  # `Best for: …`, `License: …`, `Category: …`
@@ -130,12 +174,16 @@ def _record(section: Section, source_url: str | None, observed_at: datetime | No
             put("tagline", sanitize_line(value), "best-for", line)
         elif key_low == "category":
             put("category", sanitize_line(value, 60), "category", line)
-        elif field_of(key) == "license" and (lid := licenses.from_prose(value)):
-            put("license", licenses.make_license(lid), "license", line)
+        elif field_of(key) == "license" and (lic := licenses.from_value(value)):
+            put("license", lic, "license", line)
+        elif page_key_field(key) == "vendor" and re.fullmatch(
+            r"[A-Z][\w .&'-]{1,40}", value.strip()
+        ):
+            put("vendor", value.strip(), "vendor", line)
     maker = vendor_from_text(" ".join(section.lines)) or vendor_for_family(section.name)
     if maker:
         put("vendor", maker[0], "vendor", maker[1])
-    prose_facts(rb, section.name, section.lines, put)
+    prose_facts(rb, section.name, section.lines, put, scope=scope)
     return rb.build(None)
 
 
@@ -176,6 +224,8 @@ def prose_facts(
     llm = _LLM_RE.search(f"{scope} {text}")
     if llm and not _MODAL_RE.search(f"{scope} {text}"):
         put("task", "text-generation", "llm", llm.group(0))
+    elif (page := _LLM_RE.search(scope)) and not _MODAL_RE.search(f"{scope} {name}"):
+        put("task", "text-generation", "page-llm", page.group(0))  # a page about LLMs
     candidates.refine(rb, ParsedDocument(), [name], single_model=False, sentences=sents,
                       allow_task=False)  # fmt: skip
     rb.warnings.append("third-party comparison page: lowest-rank source")

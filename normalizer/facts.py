@@ -47,6 +47,20 @@ def field_of(key: str) -> str | None:
     return _key_fields().get(_norm_key(key)) if len(key) <= 60 else None
 
 
+def page_key_field(key: str) -> str | None:
+    """The field a comparison page's key or column header names: the card vocabulary
+    plus the pages' own words for maker, best-for and category (`Author`, `Best For`)."""
+    k = re.sub(r"[^a-z0-9]+", " ", re.sub(r"\(.*?\)", " ", key.lower())).strip()
+    words = vocabulary()["lists"]
+    if k in words["maker_keys"]:
+        return "vendor"
+    if k in words["best_for_keys"]:
+        return "tagline"
+    if k in words["category_keys"]:
+        return "category"
+    return field_of(key)
+
+
 _KV_RE = re.compile(r"^([^:：\n]{2,60})[:：]\s*(.*)$")
 
 

@@ -20,7 +20,7 @@ from normalizer import context as ctx
 from normalizer import dates, licenses, params
 from normalizer.builder import RecordBuilder
 from normalizer.comparison import Put, prose_facts, putter
-from normalizer.facts import field_of, vocabulary
+from normalizer.facts import page_key_field, vocabulary
 from normalizer.models import LicenseTerms, Parameters, ToolRecord
 from normalizer.parse import Block, ParsedDocument
 from normalizer.text import sanitize_line, sentences
@@ -41,6 +41,10 @@ _NOTE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*:\s+")
 _MAKER_RE = re.compile(
     r"\b(?:from|(?:trained|developed|created|made|built|released) by)\s+"
     r"((?:[A-Z][\w.&'-]*|AI)(?:\s+(?:[A-Z][\w.&'-]*|AI)){0,2})"
+)
+# A title that says the page compares or ranks tools (`Best LLM for Coding`, `Top 10`)
+_COMPARING_RE = re.compile(
+    r"\b(?:best|top \d+|compar\w*|ranking|rankings|ranked|versus|vs\.?|alternatives|which)\b", re.I
 )
 _CLOSED_NOTE_RE = re.compile(r"\bAPI[- ]only\b|\bclosed\b", re.I)
 
@@ -67,31 +71,24 @@ def _norm(key: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", s).strip()
 
 
-def key_field(key: str) -> str | None:
-    """The field a list page's key or column header names (`Author`, `Best for`)."""
-    k = _norm(key)
-    words = _words()
-    if k in words["maker_keys"]:
-        return "vendor"
-    if k in words["best_for_keys"]:
-        return "tagline"
-    if k in words["category_keys"]:
-        return "category"
-    return field_of(key)
-
-
 def records(
     doc: ParsedDocument,
     front_title: str | None,
     source_url: str | None,
     observed_at: datetime | None,
+    *,
+    scope: str = "",
 ) -> list[ToolRecord] | None:
-    """The page's entries as records, or None when it is not a list of tools."""
-    title = front_title or doc.title or ""
+    """The page's entries as records, or None when it is not a list of tools (`scope`:
+    what the page says of itself, its tags and description)."""
+    title = " / ".join(t for t in (front_title or doc.title or "", scope) if t)
     entries = _dedupe(_table_entries(doc, title) + _section_entries(doc, title))
     makers = {_norm(e.facts["vendor"][0]) for e in entries if "vendor" in e.facts}
-    if len(entries) < MIN_ENTRIES or len(makers) < MIN_MAKERS:
+    ranked = sum(1 for e in entries if "tagline" in e.facts)
+    if len(entries) < MIN_ENTRIES:
         return None
+    if len(makers) < MIN_MAKERS and not (ranked >= MIN_ENTRIES and _COMPARING_RE.search(title)):
+        return None  # one maker's own tables, or a table that compares nothing
     return [_record(e, source_url, observed_at) for e in entries]
 
 
@@ -130,10 +127,11 @@ def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
         name_col = next((i for i, h in enumerate(table.header) if _norm(h) in name_headers), None)
         if name_col is None:
             continue
-        columns = {i: key_field(h) for i, h in enumerate(table.header) if i != name_col}
+        columns = {i: page_key_field(h) for i, h in enumerate(table.header) if i != name_col}
         maker_in_name = bool(_HEADER_MAKER_RE.search(table.header[name_col]))
-        if not maker_in_name and "vendor" not in columns.values():
-            continue
+        has_maker = maker_in_name or "vendor" in columns.values()
+        if not has_maker and "tagline" not in columns.values():
+            continue  # a ranking without makers counts only with a best-for column
         scope = _scope(doc, table.section, title, inclusive=True)
         for row in table.rows:
             cell = row[name_col] if name_col < len(row) else ""
@@ -145,7 +143,7 @@ def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
             if maker_in_name and (m := re.match(r"^(.*?)\s*\(([^()]+)\)\s*$", cell)):
                 cell = m.group(1)
                 facts["vendor"] = (m.group(2).strip(), row[name_col])
-            if "vendor" not in facts:
+            if has_maker and "vendor" not in facts:
                 continue
             names, aliases = _split_names(cell)
             for name in names:
@@ -193,7 +191,7 @@ def _section_entry(doc: ParsedDocument, index: int, own: list[Block], title: str
             continue
         for line in block.text.split("\n"):
             m = _KV_RE.match(line)
-            f = key_field(m.group(1)) if m else None
+            f = page_key_field(m.group(1)) if m else None
             if m and f:
                 facts.setdefault(f, (m.group(2), line.strip()))
             elif block.kind != "code" and line.strip():

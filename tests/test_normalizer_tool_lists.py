@@ -223,3 +223,66 @@ def test_a_license_field_is_read_as_a_name_or_an_id() -> None:
         "API only": (None, "proprietary"),
         "see below": None,
     }
+
+
+VS_PAGE = """\
+---
+title: Lark vs Heron - Complete Comparison 2025
+tags:
+  - Large Language Models
+---
+
+# Lark vs Heron: Complete Comparison 2025
+
+## Quick Summary
+
+| Feature | Lark | Heron |
+|---------|------|-------|
+| **Developer** | Songbird Inc | Wader Labs |
+| **Context Window** | 128K tokens | 200K tokens |
+| **Best For** | General tasks, coding | Analysis, writing |
+
+## Lark
+
+Lark is fast and also makes images.
+
+## Heron
+
+Heron is careful.
+"""
+
+
+def test_a_table_with_a_column_per_tool_gives_each_tool_its_cells() -> None:
+    got = records(VS_PAGE)
+    assert got["Lark"].vendor == "Songbird Inc"
+    assert got["Heron"].vendor == "Wader Labs"
+    assert got["Lark"].context_length == 128_000
+    assert got["Heron"].context_length == 200_000
+    assert got["Heron"].tagline == "Analysis, writing"
+
+
+def test_a_page_tagged_about_language_models_gives_its_tools_the_text_task() -> None:
+    got = records(VS_PAGE)
+    assert got["Lark"].task == "text-generation"  # though its section mentions images
+    untagged = VS_PAGE.replace("  - Large Language Models\n", "  - Reviews\n")
+    assert records(untagged)["Heron"].task is None
+
+
+def test_a_ranking_table_with_best_for_on_a_comparison_page_lists_its_tools() -> None:
+    page = """\
+---
+title: 'Best Model for Coding in 2026'
+---
+
+| Rank | Model | Score | Best For |
+|------|-------|-------|----------|
+| 1 | Kestrel 4 | 79.2% | Complex debugging |
+| 2 | Osprey 5 | 75.4% | Speed, cost |
+| 3 | Merlin Flash | 76.2% | Fast iteration |
+"""
+    got = records(page)
+    assert set(got) == {"Kestrel 4", "Osprey 5", "Merlin Flash"}
+    assert got["Osprey 5"].tagline == "Speed, cost"
+    assert got["Kestrel 4"].vendor is None  # the page names no maker
+    # the same table under a title that compares nothing is no list page
+    assert records(page.replace("Best Model for Coding", "Our results")) == {}
