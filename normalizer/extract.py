@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from normalizer import context as ctx
 from normalizer import dates, licenses, params
@@ -39,13 +40,7 @@ class ModelRef:
 
     def name_re(self) -> re.Pattern[str]:
         """Exact mention: `Yi-34B` matches `Yi 34B` but not `Yi-34B-200K`."""
-        alts = []
-        for n in self.names():
-            parts = [re.escape(p) for p in re.split(r"[-_ ]+", n) if p]
-            if parts:
-                alts.append(r"[-_ ]?".join(parts))
-        body = "|".join(sorted(alts, key=len, reverse=True)) or r"(?!x)x"
-        return re.compile(rf"(?<![\w.-])(?:{body})(?![\w]|[-.]\w)", re.I)
+        return _names_re(tuple(self.names()))
 
     def size_keys(self) -> list[str]:
         """Size tokens of the name (`8B`, `0.5B`) for table row matching."""
@@ -54,6 +49,17 @@ class ModelRef:
             for m in re.finditer(r"(?:^|[-_ ])(\d+(?:\.\d+)?[bBmM])(?=$|[-_ ])", n):
                 keys.append(m.group(1).upper())
         return keys
+
+
+@lru_cache(maxsize=4096)
+def _names_re(names: tuple[str, ...]) -> re.Pattern[str]:
+    alts = []
+    for n in names:
+        parts = [re.escape(p) for p in re.split(r"[-_ ]+", n) if p]
+        if parts:
+            alts.append(r"[-_ ]?".join(parts))
+    body = "|".join(sorted(alts, key=len, reverse=True)) or r"(?!x)x"
+    return re.compile(rf"(?<![\w.-])(?:{body})(?![\w]|[-.]\w)", re.I)
 
 
 # ---------------------------------------------------------------- license

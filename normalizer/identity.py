@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import unquote, urlparse
 
 _HF_HOSTS = ("huggingface.co", "hf.co", "www.huggingface.co")
@@ -33,6 +34,7 @@ _REPO_PART = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 REPO_ID_RE = re.compile(rf"^{_REPO_PART}/{_REPO_PART}$")
 
 
+@lru_cache(maxsize=8192)
 def repo_id_from_url(url: str | None) -> str | None:
     """`https://huggingface.co/<org>/<name>` (page, /api/models/, /raw/main/README.md, /blob/...)."""
     if not url:
@@ -74,6 +76,7 @@ def repo_id_from_filename(filename: str | None) -> str | None:
     return candidate if REPO_ID_RE.match(candidate) else None
 
 
+@lru_cache(maxsize=32768)
 def slugify(name: str) -> str:
     """Lowercase ASCII slug: `Qwen2.5-VL 72B Instruct` -> `qwen2.5-vl-72b-instruct`."""
     s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -146,6 +149,7 @@ def _tokens(name: str) -> list[str]:
     return [t for t in slugify(short).split("-") if t]
 
 
+@lru_cache(maxsize=32768)
 def family_of(name: str) -> str:
     """Family slug: sizes, variants, quantisations and date stamps removed.
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from normalizer.regex import compiled
 from normalizer.vendors import vendor_for_family
 
 # Words that continue a model name after its version token ("Grok 3 Beta", "Qwen2.5 VL 72B").
@@ -511,7 +512,7 @@ def only_distributed(name: str, sentences: list[str]) -> bool:
     """The post only brings an existing model to a product or platform
     (`X is now available in Grok Build`, `X is now available to run using Ollama`)."""
     rx = _rx(name)
-    dist = re.compile(rx.pattern + _DISTRIBUTION_RE, re.I)
+    dist = compiled(rx.pattern + _DISTRIBUTION_RE, re.I)
     naming = [s for s in sentences if rx.search(s)]
     if not any(dist.search(s) for s in naming):
         return False

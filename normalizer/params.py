@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from normalizer.numbers import NUM, to_number
@@ -29,6 +30,7 @@ _NAME_ACTIVE_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def from_name(name: str) -> ParamHit | None:
     """Unambiguous size in a model name: `Llama-2-7b` -> 7e9, `Qwen2-57B-A14B` -> 57e9/14e9."""
     short = name.rsplit("/", 1)[-1]
@@ -97,6 +99,7 @@ _COMPARATIVE_RE = re.compile(
 _RANGE_AFTER_RE = re.compile(rf"^\s*(?:to|-|–|and|or|,)\s*(?:{NUM})", re.I)
 
 
+@lru_cache(maxsize=16384)
 def from_sentence(sentence: str) -> ParamHit | None:
     """An explicit, single parameter count in one sentence (no ranges, lists or comparisons)."""
     kv = _KV_RE.search(sentence.strip())
@@ -132,6 +135,7 @@ def from_sentence(sentence: str) -> ParamHit | None:
     return None
 
 
+@lru_cache(maxsize=16384)
 def active_from_sentence(sentence: str) -> int | None:
     """`37B activated parameters`, `36B active`, `14B live` -> active parameters."""
     m = ACTIVE_RE.search(sentence)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -13,6 +14,7 @@ class CellHit:
     evidence: str
 
 
+@lru_cache(maxsize=4096)
 def _key_re(key: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[-_ ]+", key.lower()) if p]
     return re.compile(r"(?<![a-z0-9.])" + r"[-_ ]?".join(parts) + r"(?![a-z0-9]|\.\d)")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import nh3
 
@@ -36,8 +36,10 @@ _SPACE_RE = re.compile(r"[ \t\u00a0]+")
 _SENT_SPLIT_RE = re.compile(r"(?<=[.!?。！？])\s+(?=[A-Z0-9\"'(\[*_`#\u4e00-\u9fff])|(?<=[。！？])")
 
 
+@lru_cache(maxsize=8)
 def strip_code(text: str) -> str:
-    """Remove fenced code blocks and HTML comments (never visible prose)."""
+    """Remove fenced code blocks and HTML comments (never visible prose). Remembered: an
+    announcement asks it of its markup once per record."""
     text = _COMMENT_RE.sub(" ", text)
     text = _FENCE_RE.sub("\n", text)
     return _SCRIPT_RE.sub(" ", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlparse
 
 from normalizer.identity import repo_id_from_url
@@ -11,8 +12,10 @@ _HUB_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
 _LICENSE_PATH_RE = re.compile(r"/(?:LICEN[CS]E|COPYING|licenses?)(?:[./_-][\w.-]*)?$", re.I)
 
 
+@lru_cache(maxsize=8192)
 def classify(url: str) -> tuple[str, str | None]:
-    """(target, repo id) for one href; the repo id only for Hub model repos."""
+    """(target, repo id) for one href; the repo id only for Hub model repos. Remembered:
+    posts and cards link the same pages again and again."""
     try:
         parsed = urlparse(url)
     except ValueError:

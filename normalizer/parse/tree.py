@@ -76,11 +76,11 @@ def _clean(s: str) -> str:
     return s.strip()
 
 
-def _inline_text(el: etree._Element) -> str:
+def _inline_text(el: etree._Element, tag: str) -> str:
     """Visible text of an inline element (images and skipped tags give nothing)."""
-    if el.tag in _SKIP or el.tag == "img":
+    if tag in _SKIP or tag == "img":
         return ""
-    if el.tag == "br":
+    if tag == "br":
         return "\n"
     return "".join(el.itertext())
 
@@ -101,9 +101,13 @@ class _Walker:
                 self.doc.blocks.append(Block(kind, text, self.section))
 
     def walk(self, el: etree._Element, kind: str) -> None:
-        buf: list[str] = [el.text] if el.text else []
+        # each lxml `.tag`/`.text`/`.tail` read builds a new string: read each once
+        text = el.text
+        buf: list[str] = [text] if text else []
         for child in el:
-            tag = child.tag if isinstance(child.tag, str) else ""
+            tag = child.tag
+            if not isinstance(tag, str):
+                tag = ""
             if tag in _SKIP:
                 pass
             elif tag in _BLOCKS:
@@ -115,9 +119,10 @@ class _Walker:
                     self.doc.code.append(code)
                 buf.append(code)
             elif tag:
-                buf.append(_inline_text(child))
-            if child.tail:
-                buf.append(child.tail)
+                buf.append(_inline_text(child, tag))
+            tail = child.tail
+            if tail:
+                buf.append(tail)
         self.emit(kind, buf)
 
     def block(self, el: etree._Element, tag: str, kind: str) -> None:
