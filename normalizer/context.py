@@ -51,6 +51,23 @@ _NOT_WINDOW_RE = re.compile(
     re.I,
 )
 
+# `On MMLU-Pro (4k context length), X achieves 51.0`: a length an evaluation ran at is
+# not the model's window, unless the sentence also speaks of what the model supports
+_EVAL_RE = re.compile(
+    r"\b(?:achiev\w*|scor\w*|performance|benchmark\w*|evaluat\w*|accuracy|outperform\w*|"
+    r"results?|tested|measured)\b",
+    re.I,
+)
+_CAPACITY_RE = re.compile(
+    r"\b(?:supports?|supporting|window|up to|maximum|max|natively|native|handles?|extends?)\b",
+    re.I,
+)
+
+
+def _eval_setting(sentence: str) -> bool:
+    return bool(_EVAL_RE.search(sentence)) and not _CAPACITY_RE.search(sentence)
+
+
 TABLE_HEADERS = re.compile(
     r"^(?:default\s+)?(?:context(?:\s|-)?(?:length|window|size|len)?|content length|seq\s?len|max(?:imum)?\s+(?:context|sequence|tokens)(?:\s+length)?|sequence length)\b",
     re.I,
@@ -81,6 +98,8 @@ def from_sentence(sentence: str) -> ContextHit | None:
         v = parse_tokens(m.group(1), m.group(2))
         if v:
             return ContextHit(v, "text:truncation", s[:300], 1)
+    if _eval_setting(s):
+        return None
     for regex in (_PROSE_FWD_RE, _PROSE_BACK_RE):
         m = regex.search(s)
         if m and not negated(m.start()):

@@ -81,3 +81,18 @@ def test_unitless_column_needs_agreeing_sized_rows() -> None:
     assert _column_unit(one, 1) is None  # one row is not enough to tell
     off = Doc("| Model | Score |\n|---|---|\n| Foo-7B | 61.0 |\n| Bar-13B | 70.2 |\n").tables[0]
     assert _column_unit(off, 1) is None
+
+
+def test_a_length_an_evaluation_ran_at_is_not_the_context_window() -> None:
+    from normalizer import context
+
+    assert (
+        context.from_sentence(
+            "(a) On MMLU-Pro (4k context length), Orca Linear achieves 51.0 performance."
+        )
+        is None
+    )
+    hit = context.from_sentence(
+        "Orca Linear supports a 1M context length and achieves 51.0 on MMLU."
+    )
+    assert hit is not None and hit.value == 1_000_000
