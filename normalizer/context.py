@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from normalizer.numbers import NUM, to_number
 
@@ -82,6 +83,7 @@ def parse_tokens(num: str, unit: str | None) -> int | None:
     return value if 64 <= value <= 100_000_000 else None
 
 
+@lru_cache(maxsize=16384)  # pure; cards and posts ask it of the same sentence again
 def from_sentence(sentence: str) -> ContextHit | None:
     s = sentence.strip()
     m = _KV_RE.search(s)
