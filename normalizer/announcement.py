@@ -353,6 +353,19 @@ def normalize_announcement(
     return result
 
 
+# a sentence that goes on about the records the previous one named
+_CONTINUES_RE = re.compile(
+    r"^(?:It|This model|The model|They|These models|Both models|The models)\b"
+)
+_FAMILY_WORD_RE = re.compile(r"\s+(?:models|series|family)\b", re.I)
+
+
+def _names_family(rx: re.Pattern[str], sentence: str) -> bool:
+    """Every mention of a record's name is the family's (`X models`, `the X series`)."""
+    hits = list(rx.finditer(sentence))
+    return bool(hits) and all(_FAMILY_WORD_RE.match(sentence, m.end()) for m in hits)
+
+
 _BARE_SIZE_RE = re.compile(r"(?<![\w.-])(\d+(?:\.\d+)?)\s?([BbMm])(?![\w-])")
 
 
@@ -1376,7 +1389,14 @@ def _record(
             prev_own = False
             continue
         named = index.groups[i]
-        if me in named or (prev_own and re.match(r"^(?:It|This model|The model)\b", s)):
+        fams = index.families[i]
+        as_family = {o for o in named if _names_family(group_res[o], s)}
+        if as_family:  # `DeepSeek-VL2 models are subject to ...`: the family, every size
+            named = named - as_family
+            fams = fams | {
+                x.ckey for o in as_family for x in groups if x.ckey.startswith(groups[o].ckey)
+            }
+        if me in named or (prev_own and _CONTINUES_RE.match(s)):
             clause = _own_clauses(s, own_re, named - {me}, group_res) if me in named else s
             own.append(clause)
             if clause != s:
@@ -1384,7 +1404,6 @@ def _record(
             prev_own = True
             continue
         prev_own = False
-        fams = index.families[i]
         if named:  # names another record: family level only when no sized sibling is named
             if g.ckey in fams and not (named & same_family_sized):
                 family_level.append(s)

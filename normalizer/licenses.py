@@ -127,7 +127,7 @@ _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
         ),
         "apache-2.0",
     ),
-    (re.compile(r"\bMIT\b(?:[- ]licen[cs]e|\s+licensed)", re.I), "mit"),
+    (re.compile(r"\bMIT\b(?:[- ](?:open[- ]source[- ])?licen[cs]e|\s+licensed)", re.I), "mit"),
     (re.compile(r"\blicen[cs]ed under (?:the )?\[?MIT\b", re.I), "mit"),
     (
         re.compile(

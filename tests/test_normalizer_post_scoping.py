@@ -105,3 +105,39 @@ You can use the llm-tool CLI on your Mac to run it.
 """
     got = records(page)
     assert got and all(r.task != "text-generation" for r in got.values())
+
+
+def test_a_sentence_about_the_family_by_its_bare_name_covers_every_size() -> None:
+    page = """\
+# Heron-VL2
+
+We present Heron-VL2, a mixture-of-experts vision-language model series in three variants:
+Heron-VL2-Tiny, Heron-VL2-Small and Heron-VL2.
+
+| Model | Download |
+| --- | --- |
+| Heron-VL2-Tiny | [HF](https://huggingface.co/heron-ai/heron-vl2-tiny) |
+| Heron-VL2-Small | [HF](https://huggingface.co/heron-ai/heron-vl2-small) |
+| Heron-VL2 | [HF](https://huggingface.co/heron-ai/heron-vl2) |
+
+## License
+
+This code repository is licensed under MIT License. The use of Heron-VL2 models is subject to the CC-BY-NC 4.0 license.
+"""
+    got = records(page)
+    assert len(got) == 3
+    assert all(r.license is not None and r.license.id == "cc-by-nc-4.0" for r in got.values()), {
+        n: r.license for n, r in got.items()
+    }
+
+
+def test_they_after_a_sentence_naming_the_model_speaks_of_it() -> None:
+    page = """\
+# Kite-4.5
+
+Kite-4.5 is our new flagship language model.
+
+We have open-sourced the base and chat versions of Kite-4.5. They are released under the MIT open-source license.
+"""
+    [rec] = records(page).values()
+    assert rec.license is not None and rec.license.id == "mit"
