@@ -15,10 +15,11 @@ applies to the primary family's records only.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
-from typing import Any
+from functools import lru_cache, wraps
+from typing import Any, TypeVar
 
 from normalizer import candidates, comparison, dates, licenses, params, tool_lists
 from normalizer import context as ctx
@@ -38,6 +39,7 @@ from normalizer.models import (
     ToolRecord,
 )
 from normalizer.numbers import NUM, to_number
+from normalizer.regex import compiled
 from normalizer.tables import row_matches
 from normalizer.taxonomy import category_for
 from normalizer.text import Doc, inline_to_text, sanitize_line, strip_code
@@ -98,6 +100,14 @@ _RELEASE_RES = [
         rf"\breleased (?:two|three|four|several|\d+) new models?:\s*(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s*and\s+{_NAME})?)"
     ),
 ]
+_RELEASE_HINT_RE = re.compile(
+    r"releas|launched|introduc|present|unveil|announc|open[- ](?:sourc|weight)|version of|"
+    r"models?,|(?i:available)"
+)
+"""A word every pattern of `_RELEASE_RES` needs, in its case: a sentence without one is
+not searched with the nine (most sentences; the searches were a tenth of a corpus pass).
+A new release pattern needs one of these words, or a word added here
+(tests/test_normalizer_speed.py wants an example sentence per pattern)."""
 _PAST_RELEASE_RE = re.compile(
     r"\b(?:when|as|after|since|before|once|because|until)\s+(?:we|they|it)\b|\b(?:last|earlier|previously|ago)\b|"
     r"\bupdate\s*:",  # `September 2023 Update: Falcon 180B has just been released`
@@ -296,6 +306,8 @@ class Post:
     warnings: list[str] = field(default_factory=list)
     topics: str = ""
     """What the post says of itself in front matter: tags, description, category."""
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Views of the post computed once (`_per_post`), not once per caller or record."""
 
 
 _TOPIC_KEYS = ("tags", "categories", "category", "description", "meta_description",
@@ -311,6 +323,23 @@ def _topics(data: dict[str, object]) -> str:
         elif isinstance(value, list):
             parts.extend(str(v) for v in value if isinstance(v, str | int | float))
     return " / ".join(parts)[:2000]
+
+
+_T = TypeVar("_T")
+
+
+def _per_post(fn: Callable[[Post], _T]) -> Callable[[Post], _T]:
+    """Compute `fn(post)` once per post: its callers (one per record, several per step)
+    share the result and must not change it."""
+    key = fn.__qualname__
+
+    @wraps(fn)
+    def once(post: Post) -> _T:
+        if key not in post.memo:
+            post.memo[key] = fn(post)
+        return post.memo[key]
+
+    return once
 
 
 def normalize_announcement(
@@ -545,6 +574,7 @@ def _html_metadata(html_text: str, url: str | None) -> dict[str, str]:
 # ---------------------------------------------------------------- which models
 
 
+@_per_post
 def _hf_links(post: Post) -> list[tuple[str, str]]:
     """(repo id, anchor text); the anchor is kept only when it names the model."""
     out: list[tuple[str, str]] = []
@@ -572,6 +602,7 @@ def _vendor_words() -> set[str]:
     return {w for w in words if len(w) >= 2}
 
 
+@_per_post
 def _body_sentences(post: Post) -> list[str]:
     """Sentences of the body: not the title, not a bare date."""
     title = (post.title or "").strip()
@@ -604,7 +635,7 @@ def _title_names(post: Post, repo_families: set[str]) -> list[str]:
         if not _title_name_ok(c, name, repo_families, body, title_only):
             continue
         parts = [re.escape(p) for p in re.split(r"[-_ ]+", name) if p]
-        rx = re.compile(r"(?<![\w])" + r"[-_ ]?".join(parts) + r"(?![\w])", re.I)
+        rx = compiled(r"(?<![\w])" + r"[-_ ]?".join(parts) + r"(?![\w])", re.I)
         count = len(rx.findall(body_plain))
         if (
             best is not None
@@ -691,7 +722,11 @@ def _release_names(post: Post) -> list[tuple[str, list[str], str]]:
     for i, line in enumerate(lines.splitlines()):
         if not i & 255:
             check_budget()
+        if not _RELEASE_HINT_RE.search(line):
+            continue
         for sentence in re.split(r"(?<=[.!?])\s+", line):
+            if not _RELEASE_HINT_RE.search(sentence):
+                continue
             for rx in _RELEASE_RES:
                 for m in rx.finditer(sentence):
                     names = m.group("names")
@@ -1262,7 +1297,7 @@ def _attach_variant_names(post: Post, groups: list[Group]) -> None:
             continue
         base = _group_regex(g).pattern
         body = base[base.index("(?:") : base.rindex("(?![\\w]")]  # the alternation only
-        rx = re.compile(rf"(?<![\w.-]){body}{_VARIANT_SUFFIX}+(?![\w]|[-.][\w])", re.I)
+        rx = compiled(rf"(?<![\w.-]){body}{_VARIANT_SUFFIX}+(?![\w]|[-.][\w])", re.I)
         for m in rx.finditer(text):
             n = m.group(0)
             if n not in g.variant_names and n not in g.names:
@@ -1483,16 +1518,14 @@ def _record(
     modal_sibling = any(
         o is not g and not o.extra and _NOT_TEXT_GEN_RE.search(o.display) for o in groups
     ) and bool(_LLM_CUE_RE.search(post.title or ""))
-    own_sib_re = re.compile(
+    own_sib_re = compiled(
         _group_regex(g).pattern + r"\s+(?:VLMs?|vision|VL|multimodal)\b", re.I
     )  # `Falcon 2 11B VLM` names the sibling
     base_re = _name_regex(re.split(r"[-_ ]", g.family_display or g.display)[0])
     if (
         not g.extra
-        and not any(
-            _NOT_LLM_RE.search(s)
-            for s in scoped + [x for x in post.doc.sentences if base_re.search(x)]
-        )
+        and not any(_NOT_LLM_RE.search(s) for s in scoped)
+        and not _family_called_non_llm(post, base_re)
         and not _NOT_TEXT_GEN_RE.search(g.display)
         and not _CAMEL_MODAL_RE.search(g.display)
         and not _MULTIMODAL_RE.search(
@@ -1533,6 +1566,15 @@ def _record(
     for rid, _ in g.repos:
         rb.add_link(LinkType.MODEL_CARD, f"https://huggingface.co/{rid}")
     return rb.build(ref.repo_id)
+
+
+def _family_called_non_llm(post: Post, base_re: re.Pattern[str]) -> bool:
+    """A sentence naming the family word calls it an encoder / masked LM: asked once per
+    post and word (every record of the family asked it of every sentence)."""
+    key = f"_family_called_non_llm:{base_re.pattern}"
+    if key not in post.memo:
+        post.memo[key] = any(_NOT_LLM_RE.search(x) for x in post.doc.sentences if base_re.search(x))
+    return bool(post.memo[key])
 
 
 _COLLECTIVE_RE = re.compile(
@@ -1692,6 +1734,7 @@ def _rows_for(rows: list[list[str]], keys: list[str]) -> list[list[str]]:
     return [r for r in rows if row_matches(r, keys)]
 
 
+@_per_post
 def _spec_tables(post: Post) -> list[list[list[str]]]:
     """Visible tables, tables kept in HTML comments, and transposed spec tables (a `Models`
     header row of model names over `# Params` / `Context Length` rows) turned upright."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from normalizer import context as ctx
@@ -23,6 +24,7 @@ from normalizer.identity import REPO_ID_RE
 from normalizer.models import License, LicenseTerms, Parameters
 from normalizer.numbers import NUM, to_number
 from normalizer.parse import ParsedDocument
+from normalizer.regex import compiled
 
 THRESHOLD = 0.5
 SCORES = {
@@ -128,6 +130,7 @@ def _set(rb: RecordBuilder, field: str, best: Candidate | None, *, overwrite: bo
         )
 
 
+@lru_cache(maxsize=4096)
 def _name_re(name: str) -> re.Pattern[str]:
     parts = [re.escape(p) for p in re.split(r"[-_ ]+", name.rsplit("/", 1)[-1]) if p]
     return re.compile(r"(?<![\w.-])" + r"[-_ ]?".join(parts) + r"(?![\w])", re.I)
@@ -383,8 +386,11 @@ def _task(
         elif name_tokens & set(words["chat_names"]):
             intro = " ".join(b.text for b in doc.blocks[:12]).lower()
             cue = next(
-                (w for w in words["llm_words"] if re.search(rf"\b{re.escape(w)}\b", intro)), None
+                (w for w in words["llm_words"] if compiled(rf"\b{re.escape(w)}\b").search(intro)),
+                None,
             )
-            if cue and not any(re.search(rf"\b{re.escape(w)}\b", intro) for w in words["not_text"]):
+            if cue and not any(
+                compiled(rf"\b{re.escape(w)}\b").search(intro) for w in words["not_text"]
+            ):
                 cands.append(Candidate("text-generation", SCORES["chat-model"], "chat-model", cue))
     _set(rb, "task", choose(cands))
