@@ -239,6 +239,9 @@ def _parameters(
         ]
         for f in row_cells(doc, names, "params_total"):  # `| GLM-4.5-Air | 106B-A12B |`
             hit = params.from_name(f.value.replace(" ", ""))
+            if not (hit and hit.total) and (count := _count(f.value)) is not None:
+                cands.append(_fact(f, count))  # `110 million` (the unit was in the header)
+                continue
             if hit and hit.total:
                 cands.append(_fact(f, hit.total))
                 if hit.active and active is None:

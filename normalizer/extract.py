@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -273,8 +273,15 @@ _BARE_NAME_RE = re.compile(
 )
 
 
-def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelation] | None:
-    """(repo id, evidence, relation) when the text states what this model was built from."""
+def base_from_text(
+    markup: str, ref: ModelRef, accept: Callable[[str], bool] | None = None
+) -> tuple[str, str, BaseModelRelation] | None:
+    """(repo id, evidence, relation) when the text states what this model was built from;
+    `accept` passes over statements whose base it refuses (a sibling's, on a family card)."""
+    return next((c for c in _base_statements(markup, ref) if accept is None or accept(c[0])), None)
+
+
+def _base_statements(markup: str, ref: ModelRef) -> Iterator[tuple[str, str, BaseModelRelation]]:
     text = strip_code(markup)
     name_re = ref.name_re()
     for m in _BASE_TRIGGER_RE.finditer(text):
@@ -300,7 +307,7 @@ def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelat
             url = link.group(2) or link.group(3) or link.group(4)
             rid = repo_id_from_url(url)
             if rid and "/" in rid and rid.lower() != (ref.repo_id or "").lower():
-                return rid, evidence, relation
+                yield rid, evidence, relation
             continue
         bare = _BARE_NAME_RE.match(window)
         about_this = bool(name_re.search(subject)) or bool(
@@ -314,11 +321,12 @@ def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelat
             token = bare.group(1).rstrip(".,;:")
             if "/" in token:
                 if token.lower() != (ref.repo_id or "").lower():
-                    return token, evidence, relation
+                    yield token, evidence, relation
                 continue
             same_line = family_of(token).split("-")[0] == family_of(ref.name).split("-")[0]
             if ref.org and same_line and token.lower() != ref.name.lower():
-                return f"{ref.org}/{token}", evidence, relation
+                yield f"{ref.org}/{token}", evidence, relation
+                continue
             # another maker's model named bare (`trained from deepseek-coder-33b-base`): its
             # org is unknown, so the name as written (sized, hyphenated: a model name)
             if (
@@ -326,8 +334,7 @@ def base_from_text(markup: str, ref: ModelRef) -> tuple[str, str, BaseModelRelat
                 and re.search(r"(?:^|[-_])\d+(?:\.\d+)?[bm](?:$|[-_])", token, re.I)
                 and token.lower() != ref.name.lower()
             ):
-                return token, evidence, relation
-    return None
+                yield token, evidence, relation
 
 
 # ---------------------------------------------------------------- tagline

@@ -108,6 +108,9 @@ def _compact(s: str) -> str:
     return re.sub(r"[^a-z0-9.]", "", s.lower())
 
 
+_HEADER_UNIT_RE = re.compile(r"\((millions?|billions?|thousands?)\)", re.I)
+
+
 def row_cells(doc: ParsedDocument, names: list[str], field: str) -> list[Fact]:
     """Cells of a spec table's `field` column (by its header) in the row that names the model
     exactly in its first cell (`| GLM-4.5-Air | … | 106B-A12B |`)."""
@@ -119,9 +122,13 @@ def row_cells(doc: ParsedDocument, names: list[str], field: str) -> list[Fact]:
         cols = [i for i, h in enumerate(table.header) if field_of(h) == field]
         if not cols:
             continue
+        key = table.header[cols[0]]
+        unit = _HEADER_UNIT_RE.search(key)
         for row in table.rows:
             if row and _compact(row[0]) in wanted and row[cols[0]].strip():
-                key = table.header[cols[0]]
+                value = row[cols[0]].strip()
+                if unit and re.fullmatch(r"\d+(?:\.\d+)?", value):  # `Parameters (Millions)`
+                    value = f"{value} {unit.group(1).lower().rstrip('s')}"
                 ev = f"{key}: {row[cols[0]]} | " + " | ".join(row)
-                out.append(Fact(field, key, row[cols[0]], ev[:300], "spec-row", row[0]))
+                out.append(Fact(field, key, value, ev[:300], "spec-row", row[0]))
     return out

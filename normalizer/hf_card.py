@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,7 @@ from normalizer.extract import ModelRef
 from normalizer.frontmatter import as_list, is_stub, split
 from normalizer.identity import display_name, repo_id_from_filename, repo_id_from_url
 from normalizer.models import BaseModelRelation, DocKind, LinkType, NormalizeResult, ToolRecord
+from normalizer.parse import ParsedDocument
 from normalizer.taxonomy import category_for
 from normalizer.text import Doc, inline_to_text
 from normalizer.vendors import vendor_for_org
@@ -77,6 +79,9 @@ def card_record(
     name = display_name(repo_id) if repo_id else _heading_name(body)
     if not name:
         return None
+    siblings = sibling_sections(doc.parsed, name)
+    if siblings:  # a family card: what its siblings' sections say is not about this model
+        doc.__dict__["parsed"] = doc.parsed.without_sections(siblings)
     ref = ModelRef(name=name, repo_id=repo_id)
     rb = RecordBuilder(name, source_url, observed_at)
     tags = as_list(meta.get("tags"))
@@ -108,7 +113,9 @@ def card_record(
     if isinstance(task, str) and task.strip():
         rb.set("task", task.strip(), f"{method_prefix}:pipeline_tag", f"pipeline_tag: {task}")
 
-    _base_model_into(rb, meta, tags, body, ref, method_prefix)
+    _base_model_into(
+        rb, meta, tags, body, ref, method_prefix, doc.plain.lower() if siblings else None
+    )
 
     rb.set("open_weights", True, "hf:model-repo", "Hugging Face model repository")
 
@@ -133,6 +140,30 @@ def card_record(
     return rb.build(repo_id)
 
 
+def _compact(s: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", s.lower())
+
+
+def sibling_sections(parsed: ParsedDocument, name: str) -> set[int]:
+    """Headings that name another model of the card's family (`snowflake-arctic-embed-xs`
+    on the `-m` card): same leading name, a different model, neither name inside the other."""
+    own = _compact(name.rsplit("/", 1)[-1])
+    if len(own) < 6:
+        return set()
+    out: set[int] = set()
+    for i, h in enumerate(parsed.headings):
+        text = h.text.strip()
+        if len(text.split()) > 4 or not re.search(r"[-_.]|\d", text):
+            continue
+        head = _compact(text.rsplit("/", 1)[-1])
+        if not head or head in own or (own in head and " " in text):
+            continue  # the base this card repacks, or this model's own heading
+        common = len(os.path.commonprefix([own, head]))
+        if common >= max(6, int(0.6 * len(own))):
+            out.add(i)
+    return out
+
+
 def _lic_evidence(meta: dict[str, Any]) -> str:
     parts = [f"{k}: {meta[k]}" for k in ("license", "license_name", "license_link") if meta.get(k)]
     return "; ".join(parts)
@@ -145,6 +176,7 @@ def _base_model_into(
     body: str,
     ref: ModelRef,
     method_prefix: str,
+    kept_text: str | None = None,
 ) -> None:
     own = (ref.repo_id or "").lower()
     bases = [b for b in as_list(meta.get("base_model")) if b.lower() != own]
@@ -171,7 +203,12 @@ def _base_model_into(
         if not base:
             return
     else:
-        found = extract.base_from_text(body, ref)
+        found = extract.base_from_text(
+            body,
+            ref,
+            # on a family card, a base that only a sibling's section names is the sibling's
+            None if kept_text is None else lambda b: b.rsplit("/", 1)[-1].lower() in kept_text,
+        )
         if not found:
             return
         base, evidence, rel = found

@@ -92,5 +92,29 @@ class ParsedDocument:
 
         return sentences(self.plain)
 
+    def without_sections(self, drop: set[int]) -> ParsedDocument:
+        """This document without the blocks and tables of sections `drop` (and of the
+        sections nested under them): a card's paragraphs about its sibling models."""
+        dropped: set[int] = set()
+        level = 0
+        for i, h in enumerate(self.headings):
+            if i in drop:
+                dropped.add(i)
+                level = h.level
+            elif dropped and level and h.level > level and (i - 1) in dropped:
+                dropped.add(i)
+            else:
+                level = 0
+        return ParsedDocument(
+            blocks=[b for b in self.blocks if b.section not in dropped],
+            headings=self.headings,
+            tables=[t for t in self.tables if t.section not in dropped],
+            links=self.links,
+            code=self.code,
+            pre=[b for b in self.pre if b.section not in dropped],
+            front_matter=self.front_matter,
+            warnings=self.warnings,
+        )
+
     def section_title(self, index: int) -> str | None:
         return self.headings[index].text if 0 <= index < len(self.headings) else None
