@@ -179,26 +179,31 @@ def _news_line_date(rb: RecordBuilder, doc: ParsedDocument, names: list[str]) ->
     else that merely names the model (a tutorial, a report, an SDK) does not."""
     if rb.has("release_date") or not names:
         return
+    dated = [
+        (m, line)
+        for block in doc.blocks
+        if block.kind in ("item", "paragraph")
+        for line in block.text.split("\n")
+        if (m := _NEWS_RE.match(line))
+    ]
+    if not dated:  # most documents have no dated lines: no name pattern is built
+        return
     patterns = []
     for n in names:
         if not n:
             continue
         name = _name_re(n).pattern.removesuffix(r"(?![\w])") + _VARIANT_TAIL
         patterns.append(
-            re.compile(f"{_ACTIVE_RELEASE}{name}|(?P<subject>{name}){_PASSIVE_RELEASE}", re.I)
+            compiled(f"{_ACTIVE_RELEASE}{name}|(?P<subject>{name}){_PASSIVE_RELEASE}", re.I)
         )
     found: list[tuple[str, str]] = []
-    for block in doc.blocks:
-        if block.kind not in ("item", "paragraph"):
+    for m, line in dated:
+        if not any(_releases(rx, m.group(4)) for rx in patterns):
             continue
-        for line in block.text.split("\n"):
-            m = _NEWS_RE.match(line)
-            if not m or not any(_releases(rx, m.group(4)) for rx in patterns):
-                continue
-            year, month, day = (int(g) if g else None for g in m.group(1, 2, 3))
-            when = dates.valid(year, month, day) if year and month else None
-            if when:
-                found.append((when, line))
+        year, month, day = (int(g) if g else None for g in m.group(1, 2, 3))
+        when = dates.valid(year, month, day) if year and month else None
+        if when:
+            found.append((when, line))
     if found:
         day, line = min(found)
         _set(rb, "release_date", Candidate(day, SCORES["news-line"], "news-line", line[:300]))

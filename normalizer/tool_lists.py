@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from normalizer import context as ctx
 from normalizer import dates, licenses, params
+from normalizer.budget import check as check_budget
 from normalizer.builder import RecordBuilder
 from normalizer.comparison import Put, prose_facts, putter
 from normalizer.facts import page_key_field, vocabulary
@@ -95,15 +96,27 @@ def records(
 # ---------------------------------------------------------------- entries
 
 
-def _scope(doc: ParsedDocument, section: int, title: str, *, inclusive: bool) -> str:
+def _parents(doc: ParsedDocument) -> list[int]:
+    """For each heading, the nearest heading above it of a higher rank (-1: none); one pass."""
+    out: list[int] = []
+    stack: list[int] = []
+    for i, h in enumerate(doc.headings):
+        while stack and doc.headings[stack[-1]].level >= h.level:
+            stack.pop()
+        out.append(stack[-1] if stack else -1)
+        stack.append(i)
+    return out
+
+
+def _scope(
+    doc: ParsedDocument, parents: list[int], section: int, title: str, *, inclusive: bool
+) -> str:
     """Texts of the headings `section` sits under (itself too when `inclusive`)."""
     chain: list[str] = []
-    level = 99
-    for i in range(section, -1, -1):
-        h = doc.headings[i]
-        if (i == section and inclusive) or h.level < level:
-            chain.append(h.text)
-            level = h.level
+    i = section if inclusive else (parents[section] if section >= 0 else -1)
+    while i >= 0:
+        chain.append(doc.headings[i].text)
+        i = parents[i]
     return " / ".join([title, *reversed(chain)])
 
 
@@ -121,7 +134,9 @@ def _split_names(cell: str) -> tuple[list[str], list[str]]:
 def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
     out: list[Entry] = []
     name_headers = set(_words()["name_headers"])
+    parents = _parents(doc)
     for table in doc.tables:
+        check_budget()
         if len(table.rows) < 2:
             continue
         name_col = next((i for i, h in enumerate(table.header) if _norm(h) in name_headers), None)
@@ -132,7 +147,7 @@ def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
         has_maker = maker_in_name or "vendor" in columns.values()
         if not has_maker and "tagline" not in columns.values():
             continue  # a ranking without makers counts only with a best-for column
-        scope = _scope(doc, table.section, title, inclusive=True)
+        scope = _scope(doc, parents, table.section, title, inclusive=True)
         for row in table.rows:
             cell = row[name_col] if name_col < len(row) else ""
             facts = {
@@ -158,9 +173,16 @@ def _section_entries(doc: ParsedDocument, title: str) -> list[Entry]:
             blocks.setdefault(b.section, []).append(b)
     for b in doc.pre:
         blocks.setdefault(b.section, []).append(b)
+    parents = _parents(doc)
+    hub_links: dict[str, str] = {}
+    for lk in doc.links:
+        if lk.repo_id:
+            hub_links.setdefault(lk.text.strip(), lk.repo_id)
     found: list[tuple[int, Entry]] = []
     for i in range(len(doc.headings)):
-        entry = _section_entry(doc, i, blocks.get(i, []), title)
+        if not i & 255:
+            check_budget()
+        entry = _section_entry(doc, i, blocks.get(i, []), title, parents, hub_links)
         if entry is not None:
             found.append((i, entry))
     with_facts = {i for i, e in found if e.facts}
@@ -172,7 +194,14 @@ def _section_entries(doc: ParsedDocument, title: str) -> list[Entry]:
     return out
 
 
-def _section_entry(doc: ParsedDocument, index: int, own: list[Block], title: str) -> Entry | None:
+def _section_entry(
+    doc: ParsedDocument,
+    index: int,
+    own: list[Block],
+    title: str,
+    parents: list[int],
+    hub_links: dict[str, str],
+) -> Entry | None:
     heading = doc.headings[index].text
     numbered = bool(_NUMBERED_RE.match(heading))
     name = _NUMBERED_RE.sub("", heading)
@@ -198,11 +227,8 @@ def _section_entry(doc: ParsedDocument, index: int, own: list[Block], title: str
                 prose.append(line)
     if not facts and not numbered:
         return None
-    repo = next(
-        (lk.repo_id for lk in doc.links if lk.repo_id and lk.text.strip() == heading.strip()),
-        None,
-    )
-    scope = _scope(doc, index, title, inclusive=False)
+    repo = hub_links.get(heading.strip())
+    scope = _scope(doc, parents, index, title, inclusive=False)
     return Entry(name, facts, prose, scope, repo, [a for a in aliases if a])
 
 
