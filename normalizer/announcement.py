@@ -389,6 +389,13 @@ _CONTINUES_RE = re.compile(
 _FAMILY_WORD_RE = re.compile(r"\s+(?:models|series|family)\b", re.I)
 
 
+def _in_family(key: str, family: str) -> bool:
+    """`deepseekvl2tiny` is of `deepseekvl2`; `glm4.5` and `qwen25` are not of `glm4`, `qwen2`."""
+    return key == family or (
+        key.startswith(family) and not (key[len(family)].isdigit() or key[len(family)] == ".")
+    )
+
+
 def _names_family(rx: re.Pattern[str], sentence: str) -> bool:
     """Every mention of a record's name is the family's (`X models`, `the X series`)."""
     hits = list(rx.finditer(sentence))
@@ -1429,7 +1436,7 @@ def _record(
         if as_family:  # `DeepSeek-VL2 models are subject to ...`: the family, every size
             named = named - as_family
             fams = fams | {
-                x.ckey for o in as_family for x in groups if x.ckey.startswith(groups[o].ckey)
+                x.ckey for o in as_family for x in groups if _in_family(x.ckey, groups[o].ckey)
             }
         if me in named or (prev_own and _CONTINUES_RE.match(s)):
             clause = _own_clauses(s, own_re, named - {me}, group_res) if me in named else s

@@ -47,6 +47,7 @@ _MAKER_RE = re.compile(
 _COMPARING_RE = re.compile(
     r"\b(?:best|top \d+|compar\w*|ranking|rankings|ranked|versus|vs\.?|alternatives|which)\b", re.I
 )
+_TERMS_HEADING_RE = re.compile(r"\b(?:use|usage|licen[cs]es?|terms|allowed)\b", re.I)
 _CLOSED_NOTE_RE = re.compile(r"\bAPI[- ]only\b|\bclosed\b", re.I)
 
 
@@ -82,15 +83,17 @@ def records(
 ) -> list[ToolRecord] | None:
     """The page's entries as records, or None when it is not a list of tools (`scope`:
     what the page says of itself, its tags and description)."""
-    title = " / ".join(t for t in (front_title or doc.title or "", scope) if t)
+    title = front_title or doc.title or ""
     entries = _dedupe(_table_entries(doc, title) + _section_entries(doc, title))
     makers = {_norm(e.facts["vendor"][0]) for e in entries if "vendor" in e.facts}
     ranked = sum(1 for e in entries if "tagline" in e.facts)
     if len(entries) < MIN_ENTRIES:
         return None
-    if len(makers) < MIN_MAKERS and not (ranked >= MIN_ENTRIES and _COMPARING_RE.search(title)):
+    comparing = _COMPARING_RE.search(f"{title} / {scope}")
+    if len(makers) < MIN_MAKERS and not (ranked >= MIN_ENTRIES and comparing):
         return None  # one maker's own tables, or a table that compares nothing
-    return [_record(e, source_url, observed_at) for e in entries]
+    # the page's tags and description speak of its topic (an LLM page), not of availability
+    return [_record(e, source_url, observed_at, scope) for e in entries]
 
 
 # ---------------------------------------------------------------- entries
@@ -308,7 +311,9 @@ def _dedupe(entries: list[Entry]) -> list[Entry]:
 # ---------------------------------------------------------------- records
 
 
-def _record(entry: Entry, source_url: str | None, observed_at: datetime | None) -> ToolRecord:
+def _record(
+    entry: Entry, source_url: str | None, observed_at: datetime | None, topics: str = ""
+) -> ToolRecord:
     rb = RecordBuilder(entry.name, source_url, observed_at)
     put = putter(rb)
     _stated(rb, entry, put)
@@ -317,7 +322,9 @@ def _record(entry: Entry, source_url: str | None, observed_at: datetime | None) 
         maker := _maker_phrase(entry) or vendor_from_text(" ".join(entry.prose))
     ):
         put("vendor", maker[0], "vendor", maker[1])
-    prose_facts(rb, entry.repo_id or entry.name, entry.prose, put, scope=entry.scope)
+    prose_facts(
+        rb, entry.repo_id or entry.name, entry.prose, put, scope=f"{entry.scope} / {topics}"
+    )
     rb.aliases.extend(a for a in entry.aliases if a != entry.name)
     return rb.build(entry.repo_id)
 
@@ -364,12 +371,15 @@ def _scoped(rb: RecordBuilder, entry: Entry, put: Put) -> None:
     """What the headings above an entry say of all their entries (`Open Source`)."""
     scope = entry.scope.lower()
     words = _words()
+    # `Commercial use`, `License terms`: a heading about terms says nothing of availability
+    about_tools = " / ".join(p for p in scope.split(" / ") if not _TERMS_HEADING_RE.search(p))
     if any(
-        re.search(rf"(?<!non-)(?<!non )\b{re.escape(w)}\b", scope) for w in words["closed_scope"]
+        re.search(rf"(?<!non-)(?<!non )\b{re.escape(w)}\b", about_tools)
+        for w in words["closed_scope"]
     ):
         put("open_weights", False, "scope-closed", entry.scope)
         put(
             "license", licenses.License(terms=LicenseTerms.PROPRIETARY), "scope-closed", entry.scope
         )
-    elif any(re.search(rf"\b{re.escape(w)}\b", scope) for w in words["open_scope"]):
+    elif any(re.search(rf"\b{re.escape(w)}\b", about_tools) for w in words["open_scope"]):
         put("open_weights", True, "scope-open", entry.scope)

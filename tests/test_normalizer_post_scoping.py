@@ -141,3 +141,11 @@ We have open-sourced the base and chat versions of Kite-4.5. They are released u
 """
     [rec] = records(page).values()
     assert rec.license is not None and rec.license.id == "mit"
+
+
+def test_a_family_name_does_not_reach_a_newer_version_of_it() -> None:
+    from normalizer.announcement import _in_family
+
+    assert _in_family("deepseekvl2tiny", "deepseekvl2")
+    assert not _in_family("glm4.5", "glm4")
+    assert not _in_family("qwen25", "qwen2")

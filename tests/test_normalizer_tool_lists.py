@@ -286,3 +286,25 @@ title: 'Best Model for Coding in 2026'
     assert got["Kestrel 4"].vendor is None  # the page names no maker
     # the same table under a title that compares nothing is no list page
     assert records(page.replace("Best Model for Coding", "Our results")) == {}
+
+
+def test_a_heading_about_terms_or_a_page_description_says_nothing_of_availability() -> None:
+    page = """\
+---
+title: Model overview
+description: Hosted APIs and local open-source models compared.
+---
+
+# Model overview
+
+## Commercial use allowed
+
+| Provider | Model | License |
+| --- | --- | --- |
+| Acme | Rocket 2 | MIT |
+| Globex | Orbit Mini | Apache 2.0 |
+| Initech | Pixel-7B | MIT |
+"""
+    got = records(page)
+    assert set(got) == {"Rocket 2", "Orbit Mini", "Pixel-7B"}
+    assert all(r.open_weights is None for r in got.values())
