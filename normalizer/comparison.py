@@ -18,7 +18,7 @@ from datetime import datetime
 from normalizer import candidates, dates, licenses, params
 from normalizer import context as ctx
 from normalizer.builder import RecordBuilder
-from normalizer.facts import field_of, page_key_field, vocabulary
+from normalizer.facts import page_key_field, vocabulary
 from normalizer.models import License, LicenseTerms, Parameters, ToolRecord
 from normalizer.parse import ParsedDocument
 from normalizer.text import sanitize_line, sentences
@@ -169,16 +169,14 @@ def _record(
         key, _, value = line.partition(":")
         if not value.strip():
             continue
-        key_low = key.strip().lower()
-        if key_low in ("best for", "best-for", "ideal for", "good for"):
+        stated = page_key_field(key)
+        if stated == "tagline":
             put("tagline", sanitize_line(value), "best-for", line)
-        elif key_low == "category":
+        elif stated == "category":
             put("category", sanitize_line(value, 60), "category", line)
-        elif field_of(key) == "license" and (lic := licenses.from_value(value)):
+        elif stated == "license" and (lic := licenses.from_value(value)):
             put("license", lic, "license", line)
-        elif page_key_field(key) == "vendor" and re.fullmatch(
-            r"[A-Z][\w .&'-]{1,40}", value.strip()
-        ):
+        elif stated == "vendor" and re.fullmatch(r"[A-Z][\w .&'-]{1,40}", value.strip()):
             put("vendor", value.strip(), "vendor", line)
     maker = vendor_from_text(" ".join(section.lines)) or vendor_for_family(section.name)
     if maker:

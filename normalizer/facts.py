@@ -47,10 +47,15 @@ def field_of(key: str) -> str | None:
     return _key_fields().get(_norm_key(key)) if len(key) <= 60 else None
 
 
+def page_key(key: str) -> str:
+    """`Model Name (API ID)` -> `model name`: a page's key or header as its vocabulary has it."""
+    return re.sub(r"[^a-z0-9]+", " ", re.sub(r"\(.*?\)", " ", key.lower())).strip()
+
+
 def page_key_field(key: str) -> str | None:
     """The field a comparison page's key or column header names: the card vocabulary
     plus the pages' own words for maker, best-for and category (`Author`, `Best For`)."""
-    k = re.sub(r"[^a-z0-9]+", " ", re.sub(r"\(.*?\)", " ", key.lower())).strip()
+    k = page_key(key)
     words = vocabulary()["lists"]
     if k in words["maker_keys"]:
         return "vendor"

@@ -21,7 +21,7 @@ from normalizer import dates, licenses, params
 from normalizer.budget import check as check_budget
 from normalizer.builder import RecordBuilder
 from normalizer.comparison import Put, prose_facts, putter
-from normalizer.facts import page_key_field, vocabulary
+from normalizer.facts import page_key, page_key_field, vocabulary
 from normalizer.models import LicenseTerms, Parameters, ToolRecord
 from normalizer.parse import Block, ParsedDocument
 from normalizer.text import sanitize_line, sentences
@@ -68,11 +68,6 @@ def _words() -> dict[str, list[str]]:
     return vocabulary()["lists"]
 
 
-def _norm(key: str) -> str:
-    s = re.sub(r"\(.*?\)", " ", key.lower())
-    return re.sub(r"[^a-z0-9]+", " ", s).strip()
-
-
 def records(
     doc: ParsedDocument,
     front_title: str | None,
@@ -85,7 +80,7 @@ def records(
     what the page says of itself, its tags and description)."""
     title = front_title or doc.title or ""
     entries = _dedupe(_table_entries(doc, title) + _section_entries(doc, title))
-    makers = {_norm(e.facts["vendor"][0]) for e in entries if "vendor" in e.facts}
+    makers = {page_key(e.facts["vendor"][0]) for e in entries if "vendor" in e.facts}
     ranked = sum(1 for e in entries if "tagline" in e.facts)
     if len(entries) < MIN_ENTRIES:
         return None
@@ -142,7 +137,9 @@ def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
         check_budget()
         if len(table.rows) < 2:
             continue
-        name_col = next((i for i, h in enumerate(table.header) if _norm(h) in name_headers), None)
+        name_col = next(
+            (i for i, h in enumerate(table.header) if page_key(h) in name_headers), None
+        )
         if name_col is None:
             continue
         columns = {i: page_key_field(h) for i, h in enumerate(table.header) if i != name_col}
@@ -277,7 +274,7 @@ def _variant_items(own: list[Block]) -> list[tuple[str, str]]:
                 out.append((name, note))
         elif block.kind != "code":
             last = block.text.rsplit("\n", 1)[-1].strip()
-            listing = last.endswith(":") and _norm(last) in labels
+            listing = last.endswith(":") and page_key(last) in labels
     return out
 
 
