@@ -83,7 +83,7 @@ def test_scrapy_check_runs_the_contracts_of_every_spider_offline(tmp_path: Path)
     replay = {"TOOLWATCH_REPLAY_DIR": str(CASSETTES)}
     listed = scrapy("check", "-l", tmp_path=tmp_path, **replay).stdout
     for callback in ("parse_list", "parse_listing", "parse_model", "parse_config", "parse_card",
-                     "parse_feed", "parse_post"):  # fmt: skip
+                     "parse_feed", "parse_article", "parse_post"):  # fmt: skip
         assert f"  * {callback}" in listed, listed
     proc = scrapy("check", tmp_path=tmp_path, **replay)
     assert proc.returncode == 0, proc.stderr[-3000:]

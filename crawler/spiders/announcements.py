@@ -216,10 +216,24 @@ class AnnouncementsSpider(scrapy.Spider):
     def parse_article(
         self, response: Response, feed_url: str, entry: feeds.FeedEntry, key: str
     ) -> Iterable[Any]:
-        run = self._runs[feed_url]
-        run.pending -= 1
+        """A feed entry's article, stored with the entry's metadata; the feed closes last.
+
+        An article whose feed run is not open (a contract check calls it alone) is
+        stored all the same: there is no feed document to close.
+
+        @url https://raw.githubusercontent.com/FableFatale/hf-blog-translation/7e1428056c3599423c289693cf508774e5ad7861/llama31.md
+        @cb_kwargs {"feed_url": "https://huggingface.co/blog/feed.xml", "key": "feed-entry:https://huggingface.co/blog/feed.xml#llama31"}
+        @model_kwarg entry crawler.feeds.FeedEntry {"entry_id": "llama31", "link": "https://raw.githubusercontent.com/FableFatale/hf-blog-translation/7e1428056c3599423c289693cf508774e5ad7861/llama31.md", "title": "Llama 3.1", "published": null, "updated": null, "body_html": null, "summary": null, "fragment": null}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url body kind meta
+        """
+        run = self._runs.get(feed_url)
+        if run is not None:
+            run.pending -= 1
         if response.status != 200:
-            run.failed = True
+            if run is not None:
+                run.failed = True
             yield self._failure(response, f"article of feed entry {entry.entry_id}", key)
         else:
             self.crawler.stats.inc_value(f"{STAT}/articles")
@@ -227,7 +241,7 @@ class AnnouncementsSpider(scrapy.Spider):
             if response.url != entry.link:
                 meta["entry_link"] = entry.link
             yield self._document(response, extra=meta)
-        if run.pending == 0:
+        if run is not None and run.pending == 0:
             yield self._close_run(feed_url)
 
     def on_article_error(self, failure: Failure) -> Iterable[Any]:
