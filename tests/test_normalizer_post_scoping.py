@@ -144,8 +144,8 @@ We have open-sourced the base and chat versions of Kite-4.5. They are released u
 
 
 def test_a_family_name_does_not_reach_a_newer_version_of_it() -> None:
-    from normalizer.announcement import _in_family
+    from normalizer.post_scope import in_family
 
-    assert _in_family("deepseekvl2tiny", "deepseekvl2")
-    assert not _in_family("glm4.5", "glm4")
-    assert not _in_family("qwen25", "qwen2")
+    assert in_family("deepseekvl2tiny", "deepseekvl2")
+    assert not in_family("glm4.5", "glm4")
+    assert not in_family("qwen25", "qwen2")

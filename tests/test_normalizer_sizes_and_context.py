@@ -71,7 +71,7 @@ def test_a_class_of_models_is_not_a_parameter_count() -> None:
 
 
 def test_unitless_column_needs_agreeing_sized_rows() -> None:
-    from normalizer.announcement import _column_unit
+    from normalizer.tables import _column_unit
 
     t = Doc(
         "| Model | Params |\n|---|---|\n| Foo-7B | 7.2 |\n| Bar-13B | 13.0 |\n| Baz | 14.3 |\n"

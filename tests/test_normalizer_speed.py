@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from normalizer import announcement as an
-from normalizer import vendors
+from normalizer import post_names, vendors
 from normalizer.regex import compiled
 
 RELEASE_SENTENCES = [
@@ -21,14 +20,14 @@ RELEASE_SENTENCES = [
 ]
 
 
-@pytest.mark.parametrize("n", range(len(an._RELEASE_RES)))
+@pytest.mark.parametrize("n", range(len(post_names._RELEASE_RES)))
 def test_each_release_pattern_needs_a_hint_word(n: int) -> None:
-    """`_release_names` skips sentences without a hint word: every release pattern must
+    """`release_names` skips sentences without a hint word: every release pattern must
     need one (a new pattern with another verb: add its word to `_RELEASE_HINT_RE`)."""
-    rx = an._RELEASE_RES[n]
+    rx = post_names._RELEASE_RES[n]
     matched = [s for s in RELEASE_SENTENCES if rx.search(s)]
     assert matched, f"no example sentence for pattern {n}: add one to RELEASE_SENTENCES"
-    assert all(an._RELEASE_HINT_RE.search(s) for s in matched)
+    assert all(post_names._RELEASE_HINT_RE.search(s) for s in matched)
 
 
 def test_vendor_from_text_first_phrase_at_the_leftmost_position() -> None:
