@@ -66,11 +66,24 @@ def scheduler(
     list_only: Annotated[
         bool, typer.Option("--list", help="Print the jobs and their next runs, then exit")
     ] = False,
+    scrapyd: Annotated[
+        str | None,
+        typer.Option(
+            "--scrapyd",
+            envvar="TOOLWATCH_SCRAPYD_URL",
+            show_envvar=True,
+            help="Hand due jobs to this Scrapyd server (http://[user:password@]host:6800) "
+            "instead of crawling here",
+        ),
+    ] = None,
+    scrapyd_project: Annotated[
+        str, typer.Option("--scrapyd-project", help="The project's name on Scrapyd")
+    ] = "toolwatch",
     db: DbOption = None,
 ) -> None:
     """Run the watchlist's schedules until SIGTERM/SIGINT (APScheduler; its job store
     is in the database). Missed runs coalesce; two schedulers never crawl the same
-    source at once."""
+    source at once. With --scrapyd, Scrapyd runs the crawls."""
     from crawler import schedule
 
     path = sources or Path("sources.toml")
@@ -89,6 +102,8 @@ def scheduler(
             "[yellow]no source in the watchlist has a schedule ([schedules] or schedule = ...)"
         )
         raise typer.Exit(2)
+    if scrapyd:
+        schedule.use_scrapyd(_scrapyd_server(scrapyd, scrapyd_project))
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -112,6 +127,28 @@ def scheduler(
         _block(sched)
     finally:
         err.print("scheduler stopped")
+
+
+def _scrapyd_server(url: str, project: str) -> Any:
+    """The Scrapyd server, checked before the first job: it answers and knows the project."""
+    from crawler.scrapyd import Scrapyd, ScrapydError
+
+    try:
+        server = Scrapyd.from_url(url, project)
+        projects = server.call("listprojects.json", []).get("projects") or []
+    except ScrapydError as exc:
+        err.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+    if project not in projects:
+        err.print(
+            f"Scrapyd {server.url} has no project {project!r} (it has: "
+            f"{', '.join(projects) or 'none'}); deploy it, or map it in scrapyd.conf [settings]",
+            style="red",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    return server
 
 
 def _block(sched: Any) -> None:

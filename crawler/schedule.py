@@ -97,12 +97,13 @@ class Job:
 def jobs_from(sources: Any) -> list[Job]:
     """The jobs a validated watchlist (`crawler.sources.Sources`) schedules."""
     defaults = sources.schedules
+    health = sources.health.model_dump(mode="json")  # each job's crawl keeps the thresholds
     jobs: list[Job] = []
     hf = sources.huggingface
     if hf.authors or hf.models:
         text = hf.schedule or defaults.huggingface
         if text:
-            data = {"huggingface": hf.model_dump(mode="json", exclude_none=True)}
+            data = {"huggingface": hf.model_dump(mode="json", exclude_none=True), "health": health}
             data["huggingface"].pop("schedule", None)
             jobs.append(_job("huggingface", text, data, ("huggingface",)))
     for section in ("feeds", "posts", "price_lists"):
@@ -116,7 +117,7 @@ def jobs_from(sources: Any) -> list[Job]:
             for entry in entries:
                 entry.pop("schedule", None)
             locks = tuple(f"{section}:{e['url']}" for e in entries)
-            jobs.append(_job(section, text, {section: entries}, locks))
+            jobs.append(_job(section, text, {section: entries, "health": health}, locks))
     return jobs
 
 
@@ -137,6 +138,7 @@ def _job(section: str, text: str, data: dict[str, Any], locks: tuple[str, ...]) 
 _children: set[subprocess.Popen[bytes]] = set()
 _children_lock = threading.Lock()
 _stopping = threading.Event()
+_scrapyd: Any = None
 
 
 def crawl_command(
@@ -173,6 +175,8 @@ def run_job(job_key: str, sources_path: str, db_url: str, replay: str | None = N
                 log.info("job %s skipped: another process is crawling its sources", job.key)
                 return None
         try:
+            if _scrapyd is not None:
+                return _on_scrapyd(_scrapyd, store, job, holder, db_url, replay)
             with tempfile.TemporaryDirectory(prefix="toolwatch-job-") as tmp:
                 watchlist = Path(tmp) / "sources.toml"
                 watchlist.write_text(tomli_w.dumps(job.sources), encoding="utf-8")
@@ -201,6 +205,59 @@ def _supervise(store: Any, job: Job, holder: str, cmd: list[str]) -> int:
         with _children_lock:
             _children.discard(proc)
     log.info("job %s: crawl exited %s", job.key, code)
+    return code
+
+
+def use_scrapyd(server: Any) -> None:
+    """Hand due jobs to this Scrapyd server (`crawler.scrapyd.Scrapyd`) instead of
+    starting crawl processes here; None: back to local processes. Kept in the process,
+    not in the job store, so that no credential is written to the database."""
+    global _scrapyd
+    _scrapyd = server
+
+
+def _on_scrapyd(
+    server: Any, store: Any, job: Job, holder: str, db_url: str, replay: str | None
+) -> int:
+    """One job as a Scrapyd job; 0 when its run finished and its health is not failing."""
+    import tomli_w
+
+    from crawler import scrapyd
+    from crawler.sources import parse_sources
+    from storage import runs
+
+    toml = tomli_w.dumps(job.sources)
+    health = parse_sources(toml).health.model_dump(mode="json")
+    with store.transaction() as session:
+        last = runs.list_runs(session, job=job.key, limit=1)
+    before = last[0].id if last else 0
+
+    def heartbeat() -> None:
+        with store.transaction(write=True) as session:
+            runs.refresh_locks(session, job.locks, holder)
+
+    try:
+        settings = scrapyd.job_settings(job.key, toml, health, db_url, replay)
+        job_id = server.schedule(job.spider, settings)
+        log.info("job %s: Scrapyd %s job %s", job.key, server.url, job_id)
+        end = scrapyd.wait(server, job_id, heartbeat=heartbeat, stopping=_stopping.is_set)
+    except scrapyd.ScrapydError as exc:
+        log.error("job %s: %s", job.key, exc)
+        return 1
+    if end != "finished":
+        log.error("job %s: Scrapyd job %s %s", job.key, job_id, end)
+        return 1
+    with store.transaction() as session:
+        last = runs.list_runs(session, job=job.key, limit=1)
+    if not last or last[0].id <= before:
+        log.error(
+            "job %s: Scrapyd job %s finished without writing a run (see its log on %s)",
+            job.key, job_id, server.url,
+        )  # fmt: skip
+        return 1
+    run = last[0]
+    code = 0 if run.status == "finished" and run.health != "failing" else 1
+    log.info("job %s: Scrapyd job %s: run %s %s", job.key, job_id, run.id, run.status)
     return code
 
 

@@ -75,6 +75,9 @@ HF_ENDPOINT = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
 # Database URL; `toolwatch crawl --db` and TOOLWATCH_DB override it.
 TOOLWATCH_DB = default_db_url()
 TOOLWATCH_SOURCES = os.environ.get("TOOLWATCH_SOURCES", "sources.toml")
+# A watchlist as TOML text, used instead of TOOLWATCH_SOURCES when set (the Scrapyd
+# runner passes each job's sources this way: `crawler/scrapyd.py`).
+TOOLWATCH_WATCHLIST = ""
 # The site taxonomy (a TOML file of `[[rule]]`s) the normalizer files tools under; unset:
 # the bundled normalizer/data/taxonomy.toml. The storage pipeline hands it over.
 TOOLWATCH_TAXONOMY = os.environ.get("TOOLWATCH_TAXONOMY") or None

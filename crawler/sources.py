@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator
 
@@ -146,6 +147,17 @@ def parse_sources(text: str, path: Path = Path("sources.toml")) -> Sources:
         return Sources.model_validate(data)
     except ValidationError as exc:
         raise SourcesError(_describe(exc, path)) from exc
+
+
+def spider_sources(path: str | None, settings: Any) -> Sources:
+    """The watchlist a spider crawls: its `sources` argument; else the watchlist text a
+    runner passed in the `TOOLWATCH_WATCHLIST` setting (a Scrapyd node shares no files
+    with the scheduler); else the `TOOLWATCH_SOURCES` file."""
+    if path:
+        return load_sources(path)
+    if text := settings.get("TOOLWATCH_WATCHLIST"):
+        return parse_sources(text, Path("TOOLWATCH_WATCHLIST"))
+    return load_sources(settings.get("TOOLWATCH_SOURCES"))
 
 
 def load_sources(path: str | Path) -> Sources:

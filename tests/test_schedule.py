@@ -85,6 +85,13 @@ def test_a_jobs_watchlist_is_valid_and_holds_only_its_sources() -> None:
         assert "schedule" not in str(tomllib.loads(text))
 
 
+def test_a_scheduled_crawl_keeps_the_watchlists_health_thresholds() -> None:
+    tuned = WATCHLIST + "\n[health]\nerror_rate_failing = 0.2\nmin_documents = 10\n"
+    for job in jobs_from(parse_sources(tuned)):
+        alone = parse_sources(tomli_w.dumps(job.sources))
+        assert alone.health.error_rate_failing == 0.2 and alone.health.min_documents == 10
+
+
 def test_a_lock_held_by_one_scheduler_refuses_another(store: Store) -> None:
     keys = ["feeds:https://example.org/a.xml", "feeds:https://example.org/b.xml"]
     with store.transaction(write=True) as session:

@@ -40,7 +40,7 @@ from crawler import feeds
 from crawler.documents import document, provenance_headers
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
-from crawler.sources import FeedSource, PostSource, Sources, load_sources
+from crawler.sources import FeedSource, PostSource, Sources, spider_sources
 from crawler.state import SourceState, conditional_headers, stored_shas, stored_states
 from normalizer.models import DocKind, RawDocument
 
@@ -90,8 +90,7 @@ class AnnouncementsSpider(scrapy.Spider):
                     "posts": [{"url": u} for u in self._posts_arg],
                 }
             )
-        path = self._sources_path or self.settings.get("TOOLWATCH_SOURCES")
-        return load_sources(path)
+        return spider_sources(self._sources_path, self.settings)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         wl = self.watchlist()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.sources import CatalogSource, load_sources
+from crawler.sources import CatalogSource, spider_sources
 from crawler.spiders.prices import PricesSpider
 from normalizer.models import DocKind
 
@@ -22,8 +22,7 @@ class CatalogsSpider(PricesSpider):
     key_prefix = "catalog"
 
     def sources(self) -> list[CatalogSource]:
-        path = self._sources_path or self.settings.get("TOOLWATCH_SOURCES")
-        return load_sources(path).catalogs
+        return spider_sources(self._sources_path, self.settings).catalogs
 
     def label(self, source: Any) -> str:
         return f"catalog {source.name or source.url}"

@@ -18,7 +18,7 @@ from crawler import hub
 from crawler.documents import document
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
-from crawler.sources import HuggingFaceSources, load_sources
+from crawler.sources import HuggingFaceSources, spider_sources
 from crawler.state import discovered_repos, stored_shas
 from normalizer.models import DocKind, RawDocument
 
@@ -62,8 +62,7 @@ class HuggingFaceSpider(scrapy.Spider):
     def watchlist(self) -> HuggingFaceSources:
         if self._authors_arg or self._models_arg:
             return HuggingFaceSources(authors=self._authors_arg, models=self._models_arg)
-        path = self._sources_path or self.settings.get("TOOLWATCH_SOURCES")
-        return load_sources(path).huggingface
+        return spider_sources(self._sources_path, self.settings).huggingface
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         wl = self.watchlist()

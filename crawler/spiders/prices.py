@@ -23,7 +23,7 @@ from twisted.python.failure import Failure
 from crawler.documents import document
 from crawler.errors import failure_item
 from crawler.items import CrawlFailure
-from crawler.sources import PriceListSource, load_sources
+from crawler.sources import PriceListSource, spider_sources
 from crawler.state import conditional_headers, stored_states
 from normalizer.models import DocKind
 
@@ -47,8 +47,7 @@ class PricesSpider(scrapy.Spider):
         )
 
     def watchlist(self) -> list[PriceListSource]:
-        path = self._sources_path or self.settings.get("TOOLWATCH_SOURCES")
-        return load_sources(path).price_lists
+        return spider_sources(self._sources_path, self.settings).price_lists
 
     # What a subclass for another kind of single-URL source changes (see `catalogs`).
     kind = DocKind.PRICE_LIST
