@@ -28,7 +28,7 @@ from normalizer.budget import check as check_budget
 from normalizer.builder import RecordBuilder
 from normalizer.models import DocKind, LinkType, NormalizeResult, ToolRecord
 from normalizer.name_sizes import name_regex
-from normalizer.post import Post, read_post
+from normalizer.post import Post, per_post, read_post
 from normalizer.post_fields import set_base, set_context, set_params
 from normalizer.post_license import set_license, set_open_weights
 from normalizer.post_scope import (
@@ -117,6 +117,21 @@ def normalize_announcement(
     return result
 
 
+_SUPPORT_RE = re.compile(
+    r"\b(?:add(?:ed|s|ing)?|announc\w*|introduc\w*|bring\w*)\s+(?:\w+\s+){0,2}?support\s+for\b"
+    r".{0,160}?\b(?:through|via|from)\s+(?:our|the)\s+(?:[\w.-]+\s+){0,3}?(?:provider|integration|partner)s?\b",
+    re.I,
+)
+
+
+@per_post
+def _platform_support(post: Post) -> bool:
+    """The post announces a platform's support for models a provider makes: its date is
+    when the platform added them, not when they were released."""
+    lead = " ".join([post.title or "", post.topics, *post.doc.sentences[:3]])
+    return bool(_SUPPORT_RE.search(lead))
+
+
 def _record(
     g: Group,
     groups: list[Group],
@@ -170,6 +185,9 @@ def _record(
             prev_own = True
             continue
         prev_own = False
+        if not named and index.sections[i] == me:  # under a heading naming this record only
+            own.append(s)
+            continue
         if named:  # names another record: family level only when no sized sibling is named
             if g.ckey in fams and not (named & same_family_sized):
                 family_level.append(s)
@@ -216,8 +234,9 @@ def _record(
     # context
     set_context(rb, ref, own, family_level, general, post)
 
-    # release date: the post's own date
-    if post.date:
+    # release date: the post's own date, unless the post only brings others' models to
+    # its platform (`support for the latest Claude models through our Anthropic provider`)
+    if post.date and not _platform_support(post):
         rb.set("release_date", post.date, "post:date", post.date_evidence)
 
     # scored candidates for what is still empty (name tokens, facts, own sentences)

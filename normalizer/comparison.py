@@ -22,11 +22,11 @@ from normalizer.facts import page_key_field, vocabulary
 from normalizer.models import License, LicenseTerms, Parameters, ToolRecord
 from normalizer.parse import ParsedDocument
 from normalizer.text import sanitize_line, sentences
-from normalizer.vendors import vendor_for_family, vendor_from_text
+from normalizer.vendors import maker_phrase, vendor_for_family
 
 METHOD = "comparison"
 CONFIDENCE = 0.6
-_VS_RE = re.compile(r"\s+(?:vs\.?|versus|compared (?:to|with))\s+", re.I)
+_VS_RE = re.compile(r"\s+(?:vs\.?|v/s|versus|compared (?:to|with))\s+", re.I)
 _TRAIL_RE = re.compile(r"\s*(?:[:|–—(]|\s-\s).*$")
 _CLOSED_RE = re.compile(
     r"\bAPI[- ]only\b|\bonly (?:available )?(?:via|through) (?:an? |the |its )?API\b|"
@@ -55,10 +55,31 @@ def tool_names(title: str | None) -> list[str]:
     """`Mixtral 8x22B vs Mistral Small 3: which to pick` -> the two names."""
     if not title or not _VS_RE.search(title):
         return []
-    parts = [_TRAIL_RE.sub("", p).strip(" *#`\"'") for p in _VS_RE.split(title)]
+    split = _VS_RE.split(title)
+    # `Stop Guessing: Claude vs Gemini`: the first name starts after the lead's colon
+    split[0] = re.split(r"[:：|–—]\s+", split[0])[-1]
+    parts = [_TRAIL_RE.sub("", p).strip(" *#`\"'") for p in split]
     parts = [re.sub(r"^(?:comparing|comparison:?|compare)\s+", "", p, flags=re.I) for p in parts]
     names = [p for p in parts if 2 <= len(p) <= 60 and re.search(r"[A-Za-z]", p)]
     return names if len(names) >= 2 else []
+
+
+def trimmed_names(names: list[str], body: str) -> list[str]:
+    """Title words around a name that the page never uses with it (`Gemini 2026
+    Competitive Audit`): the longest leading part of the last name (trailing part of the
+    first) that the body uses about as often as its shortest form."""
+    out = list(names)
+    for i, name in enumerate(names):
+        words = name.split()
+        if len(words) < 2 or i not in (0, len(names) - 1):
+            continue
+        forms = [" ".join(words[:k] if i else words[-k:]) for k in range(1, len(words) + 1)]
+        counts = [len(re.findall(rf"(?<![\w-]){re.escape(f)}(?![\w-])", body, re.I)) for f in forms]
+        if counts[-1] >= 2 or counts[0] < 2:
+            continue  # the whole name is the page's, or no form of it is
+        best = max(k for k, c in enumerate(counts) if c >= max(2, counts[0] // 2))
+        out[i] = forms[best]
+    return out
 
 
 def page_title(doc: ParsedDocument, front_title: str | None) -> str | None:
@@ -75,7 +96,7 @@ def sections(doc: ParsedDocument, names: list[str], title: str) -> list[Section]
     """Each tool's lines: from a short line (or heading) that starts with its name up to
     the next tool's. Lines before the first section belong to no tool."""
     out = {n: Section(n) for n in names}
-    starts = [(n, re.compile(rf"^(?:\d+[.)]\s*)?{re.escape(n)}\b", re.I)) for n in names]
+    starts = [(n, re.compile(rf"^(?:\d+[.)]\s*)?(?:the\s+)?{re.escape(n)}\b", re.I)) for n in names]
     current: Section | None = None
     for block in doc.blocks:
         for line in block.text.split("\n"):
@@ -107,6 +128,7 @@ def records(
     names = tool_names(title)
     if not title or not names:
         return None
+    names = trimmed_names(names, doc.plain)
     found = sections(doc, names, title)
     if len(found) < 2:
         return None
@@ -178,7 +200,11 @@ def _record(
             put("license", lic, "license", line)
         elif stated == "vendor" and re.fullmatch(r"[A-Z][\w .&'-]{1,40}", value.strip()):
             put("vendor", value.strip(), "vendor", line)
-    maker = vendor_from_text(" ".join(section.lines)) or vendor_for_family(section.name)
+    # a maker the section states of the tool, else the family's: the first company a
+    # section mentions is as often a rival's (`Google-proof questions`)
+    maker = maker_phrase(section.name, sentences(" ".join(section.lines)), 3) or vendor_for_family(
+        section.name
+    )
     if maker:
         put("vendor", maker[0], "vendor", maker[1])
     prose_facts(rb, section.name, section.lines, put, scope=scope)

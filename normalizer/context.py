@@ -22,9 +22,16 @@ _CTX_UNIT = r"(k|m)?"
 _CTX_NUM = rf"({NUM})\s?{_CTX_UNIT}(?![a-z0-9])"
 _CTX_WORDS = r"(?:context(?:\s|-)?(?:length|window|size|len)|max(?:imum)?\s+(?:context|sequence|input|seq)\s+length|seq(?:uence)?\s*len(?:gth)?|content length)"
 
-# `Context length: 2048 tokens`, `Context Length: Full 32,768 tokens`
+# `Context length: 2048 tokens`, `Context Length: Full 32,768 tokens`,
+# `Context length: Supports long context, at least 128K tokens`
 _KV_RE = re.compile(
-    rf"^{_CTX_WORDS}(?:\s*\((?:context|tokens)\))?\s*[:：]\s*(?:full|up to|upto|~)?\s*{_CTX_NUM}",
+    rf"^{_CTX_WORDS}(?:\s*\((?:context|tokens)\))?\s*[:：]\s*(?:full|up to|upto|~)?\s*{_CTX_NUM}"
+    rf"|^{_CTX_WORDS}\s*[:：]\s*(?:supports?\s+)?(?:[\w-]+,?\s+){{0,4}}?(?:at least|up to)\s+{_CTX_NUM}\s+tokens\b",
+    re.I,
+)
+# `long-context understanding up to 256K input tokens`
+_LONG_CONTEXT_RE = re.compile(
+    rf"\blong[- ]context\b(?:\s+[\w-]+){{0,3}}?\s+(?:up\s+to|of)\s+{_CTX_NUM}\s+(?:input\s+)?tokens\b",
     re.I,
 )
 # `context length of 8K tokens`, `context window of up to 128K`, `context length up to 32,768 tokens`
@@ -70,7 +77,7 @@ def _eval_setting(sentence: str) -> bool:
 
 
 TABLE_HEADERS = re.compile(
-    r"^(?:default\s+)?(?:context(?:\s|-)?(?:length|window|size|len)?|content length|seq\s?len|max(?:imum)?\s+(?:context|sequence|tokens)(?:\s+length)?|sequence length)\b",
+    r"^(?:default\s+)?(?:context(?:\s|-)?(?:length|window|size|len)?|content length|seq\s?len(?:gth)?|max(?:imum)?\s+(?:context|sequence|tokens)(?:\s+length)?|sequence length)\b",
     re.I,
 )
 
@@ -88,7 +95,8 @@ def from_sentence(sentence: str) -> ContextHit | None:
     s = sentence.strip()
     m = _KV_RE.search(s)
     if m:
-        v = parse_tokens(m.group(1), m.group(2))
+        num, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        v = parse_tokens(num, unit)
         if v:
             return ContextHit(v, "text:key-value", s[:300], 0)
 
@@ -102,7 +110,7 @@ def from_sentence(sentence: str) -> ContextHit | None:
             return ContextHit(v, "text:truncation", s[:300], 1)
     if _eval_setting(s):
         return None
-    for regex in (_PROSE_FWD_RE, _PROSE_BACK_RE):
+    for regex in (_PROSE_FWD_RE, _PROSE_BACK_RE, _LONG_CONTEXT_RE):
         m = regex.search(s)
         if m and not negated(m.start()):
             lead = s[max(0, m.start() - 60) : m.start()]

@@ -32,6 +32,9 @@ class ModelRef:
         out = [self.name, *self.extra_names]
         if self.repo_id:
             out.append(self.repo_id.rsplit("/", 1)[-1])
+        # the card's prose names the model without its repo's date stamp
+        # (`cohere-transcribe-arabic-07-2026` is `Cohere Transcribe Arabic`)
+        out += [u for n in out if n and (u := _STAMP_TAIL_RE.sub("", n)) != n and len(u) >= 3]
         seen: list[str] = []
         for n in out:
             if n and n not in seen:
@@ -49,6 +52,11 @@ class ModelRef:
             for m in re.finditer(r"(?:^|[-_ ])(\d+(?:\.\d+)?[bBmM])(?=$|[-_ ])", n):
                 keys.append(m.group(1).upper())
         return keys
+
+
+_STAMP_TAIL_RE = re.compile(
+    r"[-_](?:(?:0[1-9]|1[0-2])[-_](?:20)?2\d|(?:20)?2[2-9](?:0[1-9]|1[0-2])|20\d\d[-_]?\d\d[-_]?\d\d)$"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -193,6 +201,24 @@ def context_into(
     cell = lookup(doc.tables, ctx.TABLE_HEADERS, ctx.from_cell, ref.names() + ref.size_keys())
     if cell:
         rb.set("context_length", cell.value, "table", cell.evidence, confidence=0.9)
+        return
+    if (uniform := _uniform_row(doc.tables, ctx.TABLE_HEADERS, ctx.from_cell)) is not None:
+        rb.set("context_length", uniform[0], "table:all-columns", uniform[1], confidence=0.8)
+
+
+def _uniform_row(
+    tables: list[list[list[str]]], header: re.Pattern[str], parse: Callable[[str], int | None]
+) -> tuple[int, str] | None:
+    """A family spec table (a column per model) whose row for the field holds one value
+    in every column: whichever column is the card's, that is its value."""
+    for table in tables:
+        for row in table[1:]:
+            if len(row) < 3 or not header.search(row[0].strip()):
+                continue
+            values = [parse(c) for c in row[1:] if c.strip()]
+            if len(values) >= 2 and None not in values and len(set(values)) == 1:
+                return values[0], " | ".join(row)[:200]
+    return None
 
 
 # ---------------------------------------------------------------- dates

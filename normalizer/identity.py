@@ -250,6 +250,12 @@ _API_PREFIXES = ("open-",)
 _API_SUFFIXES = ("-latest",)
 
 
+def is_moving_alias(name: str) -> bool:
+    """An API id that moves to each new release (`mistral-large-latest`): it names no
+    model of its own once a dated id (`mistral-large-2402`) is given beside it."""
+    return name.strip().lower().endswith(_API_SUFFIXES)
+
+
 def api_name_key(name: str) -> str | None:
     """The model key of a vendor API id: the id without the deployment words vendors put
     around a model's name (`open-mixtral-8x22b`, `mistral-large-latest`). Only for

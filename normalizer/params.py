@@ -93,10 +93,11 @@ ACTIVE_RE = re.compile(
 _COMPARATIVE_RE = re.compile(
     r"(?:less|fewer|more|greater|larger|smaller|bigger|higher|lower)\s+than\s*$|"
     r"(?:under|over|below|above|up to|upto|from|between|than|like|vs\.?|versus|to|and|or|,)\s*$|"
+    r"\d\s?[BM]?\s*[∼~–-]\s*$|\bactivat(?:es?|ed|ing)\s+(?:\S+\s+){0,2}$|"
     r"(?:speed|size|cost|latency|performance|quality|level) of (?:a|an)\s*$|(?:as|similar to|comparable to|equivalent to) (?:a|an)\s*$",
     re.I,
 )
-_RANGE_AFTER_RE = re.compile(rf"^\s*(?:to|-|–|and|or|,)\s*(?:{NUM})", re.I)
+_RANGE_AFTER_RE = re.compile(rf"^\s*(?:to|-|–|∼|~|and|or|,)\s*(?:{NUM})", re.I)
 
 
 @lru_cache(maxsize=16384)

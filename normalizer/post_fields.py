@@ -42,6 +42,8 @@ def set_params(
             break
     if prose:
         hit, active, s = prose
+        if active is None:  # `560 billion total parameters` … `an average of 27 billion activated`
+            active = _stated_active(own + shared, hit.total)
         rb.set("parameters", Parameters(total=hit.total, active=active), hit.method, s)
         return
     keys = ref.names()
@@ -84,6 +86,14 @@ def set_params(
                 ref.repo_id,
                 confidence=0.8,
             )
+
+
+def _stated_active(sentences: list[str], total: int | None) -> int | None:
+    """The one active count the record's sentences state, when below its total."""
+    found = {a for s in sentences if (a := params.active_from_sentence(s))}
+    if len(found) == 1 and total and (active := found.pop()) < total:
+        return active
+    return None
 
 
 def _active_from_names(g: Group, total: float) -> int | None:

@@ -8,7 +8,7 @@ import re
 
 from normalizer import model_names as mn
 from normalizer.budget import check as check_budget
-from normalizer.identity import family_of, repo_id_from_url
+from normalizer.identity import family_of, is_moving_alias, repo_id_from_url
 from normalizer.name_sizes import SIZE_TOKEN, checkpoint_base, ckey, norm_size, size_of
 from normalizer.post import Post, body_sentences
 from normalizer.regex import compiled
@@ -22,12 +22,19 @@ _TITLE_LEAD_RE = re.compile(
 )
 _NAME = r"(?:`[^`\n]{2,60}`|[A-Z][\w.]*(?:[- ](?:[A-Z0-9][\w.]*))*)"
 _RELEASE_RES = [
+    # `New model available: x`, a heading `New Model: Grok 4 Fast`
     re.compile(
-        rf"\bnew models? (?:is |are )?available:\s*(?P<names>{_NAME}(?:\s*\(aka\s*{_NAME}\))?)",
+        rf"\bnew models?(?: (?:is |are )?available)?:\s*(?P<names>{_NAME}(?:\s*\(aka\s*{_NAME}\))?)",
+        re.I,
+    ),
+    # a changelog item: `` `x-latest` (aka `x-2402`): our new flagship model ``
+    re.compile(
+        r"^\W*(?P<names>`[^`\n]{2,60}`(?:\s*\(aka\s*`[^`\n]{2,60}`\))?)\s*:\s*(?:(?:our|a)\s+)?"
+        r"(?:brand[- ])?new\s+(?:[\w-]+\s+){0,2}?models?\b",
         re.I,
     ),
     re.compile(
-        rf"\b[Ww]e(?: have| are)?(?: also)?(?: (?:proud|excited|happy|pleased|thrilled|delighted) to)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing|release|introduce|introducing|present|presenting|unveil|unveiling|announce|announcing|open[- ]weighting|open[- ]weight)\s+"
+        rf"\b[Ww]e(?:'re|’re| have| are)?(?: also)?(?: (?:proud|excited|happy|pleased|thrilled|delighted) to)? (?:released|open[- ]sourced|launched|releasing|open[- ]sourcing|release|introduce|introducing|present|presenting|unveil|unveiling|announce|announcing|open[- ]weighting|open[- ]weight)\s+"
         rf"(?:the\s+(?:new\s+)?|a\s+new\s+|our\s+(?:new\s+)?)?(?P<names>{_NAME}(?:\s*\(\s*{_NAME}\s*\))?"
         rf"(?:\s*(?:,|and)\s+{_NAME}(?:\s*\(\s*{_NAME}\s*\))?)*)"
     ),
@@ -60,7 +67,7 @@ _RELEASE_RES = [
 ]
 _RELEASE_HINT_RE = re.compile(
     r"releas|launched|introduc|present|unveil|announc|open[- ](?:sourc|weight)|version of|"
-    r"models?,|(?i:available)"
+    r"models?,|(?i:available|new models?:|new\s+(?:[\w-]+\s+){0,2}?models?\b)"
 )
 """A word every pattern of `_RELEASE_RES` needs, in its case: a sentence without one is
 not searched with the nine (most sentences; the searches were a tenth of a corpus pass).
@@ -228,8 +235,11 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
                     ) or _PAST_DATE_RE.search(sentence[m.end("names") :]):
                         continue  # `as we noted when we launched X`, `we launched X on August 11`
                     found = _split_names(names)
+                    apposed = not found  # the sentence calls the name a model itself
+                    if apposed:
+                        found = _appositive_name(names, sentence[m.end("names") :])
                     for main, aliases in found:
-                        if not_a_model(main, aliases):
+                        if not_a_model(main, aliases) and not (apposed and not non_model[main]):
                             continue  # `we are releasing Claude Science (an app)`
                         if blocked and not _PRESENT_RELEASE_RE.search(sentence):
                             continue  # a how-to / news title: only "today we release X" counts
@@ -363,10 +373,25 @@ def _split_names(names: str) -> list[tuple[str, list[str]]]:
         main, alias = (m.group(1), m.group(2)) if m else (chunk, None)
         main = main.strip().strip("`").strip().rstrip(".,;:!?")
         aliases = [alias.strip("`").strip()] if alias else []
+        if aliases and is_moving_alias(main):  # `x-latest (aka x-2402)`: the dated id names it
+            main, aliases = aliases[0], [main]
         if not _name_ok(main):
             continue
         out.append((main, aliases))
     return out
+
+
+_APPOSITIVE_RE = re.compile(
+    r"^\s*,\s*(?:a|an|our)\s+(?:brand[- ])?new\s+(?:[\w-]+\s+){0,4}?(?:models?|family|series|LLMs?)\b"
+)
+
+
+def _appositive_name(names: str, after: str) -> list[tuple[str, list[str]]]:
+    """A one-word name the sentence itself calls a new model (`introducing Bolmo, a new
+    family of byte-level language models`): plausible without a digit or a hyphen."""
+    name = names.strip().strip("`")
+    plausible = re.fullmatch(r"[A-Z][a-z]\w{2,}", name) and name.lower() not in _GENERIC_NAMES
+    return [(name, [])] if plausible and _APPOSITIVE_RE.match(after) else []
 
 
 def _name_ok(name: str) -> bool:

@@ -74,6 +74,9 @@ class MentionIndex:
 
     groups: list[set[int]]
     families: list[set[str]]
+    sections: list[int | None]
+    """The one record the sentence's section heading names (a heading below the title
+    naming exactly one record: `## New Model: Claude Opus 4.1`), else None."""
 
 
 def mention_index(post: Post, groups: list[Group]) -> MentionIndex:
@@ -89,7 +92,22 @@ def mention_index(post: Post, groups: list[Group]) -> MentionIndex:
             check_budget()
         per_group.append({gi for gi, rx in enumerate(group_res) if rx.search(s)})
         per_family.append(_family_mentions(s, fam_res))
-    return MentionIndex(per_group, per_family)
+    return MentionIndex(per_group, per_family, _heading_records(post, group_res))
+
+
+def _heading_records(post: Post, group_res: list[re.Pattern[str]]) -> list[int | None]:
+    parsed = post.doc.parsed
+    owner: dict[int, int] = {}
+    if len(group_res) > 1:  # one record: every section is its own anyway
+        for k, h in enumerate(parsed.headings):
+            if h.level < 2:
+                continue
+            named = [gi for gi, rx in enumerate(group_res) if rx.search(h.text)]
+            if len(named) == 1:
+                owner[k] = named[0]
+    if not owner:
+        return [None] * len(post.doc.sentences)
+    return [owner.get(k) for k in parsed.sentence_sections]
 
 
 def _family_mentions(s: str, families: dict[str, re.Pattern[str]]) -> set[str]:

@@ -24,7 +24,7 @@ _SIZE_LIST_CUE_RE = re.compile(
 )
 _SIZE_LIST_EXCLUDE_RE = re.compile(
     r"^\W*(?:[\w ]{0,20}\b)?(?:note|update|edit)\s*:|\bafter this release\b|"  # afterthoughts about later models
-    r"\btotal param\w*|\bactive param\w*|\b(?:compared?|outperform\w*|than|vs\.?|versus|goes from|from \d|against|like|such as|similar|"
+    r"\btotal param\w*|\bactive param\w*|\bactivat(?:es?|ed|ing)\b|\d\s?[BM]?\s*[∼~]\s*\d|\b(?:compared?|outperform\w*|than|vs\.?|versus|goes from|from \d|against|like|such as|similar|"
     r"match(?:es|ing)?|rival\w*|on par|surpass\w*|beat\w*)\b",
     re.I,
 )
@@ -85,7 +85,10 @@ def size_lists(
     out: list[tuple[str, list[str], str, str | None]] = []
     family_res = {ck: name_regex(disp) for ck, disp in families.items()}
     for sent in post.doc.sentences + ([post.title] if post.title else []):
-        if "|" in sent or _SIZE_LIST_EXCLUDE_RE.search(sent) or re.search(r"\b(?:not|n't)\b", sent):
+        if "|" in sent:
+            continue
+        out += _named_lists(sent, families, is_main)
+        if _SIZE_LIST_EXCLUDE_RE.search(sent) or re.search(r"\b(?:not|n't)\b", sent):
             continue
         line_form = re.match(r"^([A-Z][\w.-]*(?:\s[A-Z0-9][\w.-]*)?)\s*[:：]\s*(.*)$", sent)
         target: str | None = None
@@ -150,6 +153,41 @@ def size_lists(
         if len(sizes) >= 2 or (len(sizes) == 1 and line_form is not None and rest is not sent):
             out.append((target, sizes, sent[:300], qualifier))
     return out
+
+
+_SLASH_SIZES_RE = re.compile(
+    r"(?<![\w.-])(?P<name>[A-Z][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<sizes>\d+(?:\.\d+)?[BM](?:/\d+(?:\.\d+)?[BM])+)(?![\w/])"
+)
+
+
+def _named_lists(
+    sent: str, families: dict[str, str], is_main: Any
+) -> list[tuple[str, list[str], str, str | None]]:
+    """Sizes a sentence lists in the family's own names, wherever it compares after them:
+    `Qwen2-Math-Instruct-1.5B/7B/72B`, `models – Bolmo 7B and Bolmo 1B – that are on par
+    with …` (the list comes before the comparison, so the sizes are the family's)."""
+    out: list[tuple[str, list[str], str, str | None]] = []
+    for m in _SLASH_SIZES_RE.finditer(sent):
+        ck = ckey(family_of(m.group("name")))
+        if ck in families or (is_main is not None and is_main(ck)):
+            out.append((ck, _sizes_in(m.group("sizes")), sent[:300], None))
+    cut = _SIZE_LIST_EXCLUDE_RE.search(sent)
+    head = sent[: cut.start()] if cut else sent
+    for ck, disp in families.items():
+        found = sized_name_regex(disp).findall(head)
+        if len(set(found)) >= 2:
+            out.append((ck, _sizes_in("/".join(found)), sent[:300], None))
+    return [o for o in out if len(o[1]) >= 2]
+
+
+def _sizes_in(text: str) -> list[str]:
+    sizes: list[str] = []
+    for num, unit in re.findall(r"(\d+(?:\.\d+)?)\s?([BbMm])", text):
+        size = norm_size(num, unit)
+        value = size_number(size)
+        if size and value and 1e8 <= value <= 2e12 and size not in sizes:
+            sizes.append(size)
+    return sizes
 
 
 def qualified_names(post: Post, display: str, qualifier: str, size: str, joiner: str) -> list[str]:

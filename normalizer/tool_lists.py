@@ -25,7 +25,7 @@ from normalizer.facts import page_key, page_key_field, vocabulary
 from normalizer.models import LicenseTerms, Parameters, ToolRecord
 from normalizer.parse import Block, ParsedDocument
 from normalizer.text import sanitize_line, sentences
-from normalizer.vendors import vendor_from_text
+from normalizer.vendors import maker_phrase, vendor_from_text
 
 MIN_ENTRIES = 3
 MIN_MAKERS = 2
@@ -39,10 +39,6 @@ _HEADER_MAKER_RE = re.compile(
     r"\((?:[^)]*\b(?:developer|provider|vendor|maker|creator|author|company)s?\b)", re.I
 )
 _NOTE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*:\s+")
-_MAKER_RE = re.compile(
-    r"\b(?:from|(?:trained|developed|created|made|built|released) by)\s+"
-    r"((?:[A-Z][\w.&'-]*|AI)(?:\s+(?:[A-Z][\w.&'-]*|AI)){0,2})"
-)
 # A title that says the page compares or ranks tools (`Best LLM for Coding`, `Top 10`)
 _COMPARING_RE = re.compile(
     r"\b(?:best|top \d+|compar\w*|ranking|rankings|ranked|versus|vs\.?|alternatives|which)\b", re.I
@@ -329,13 +325,7 @@ def _record(
 def _maker_phrase(entry: Entry) -> tuple[str, str] | None:
     """`GPT-4 from OpenAI is ...`, `an LLM trained by Anthropic`: the maker the entry's
     own opening sentences name."""
-    for s in sentences(" ".join(entry.prose))[:2]:
-        if not s.lower().startswith(entry.name.lower()[:4]):
-            continue
-        m = _MAKER_RE.search(s)
-        if m:
-            return m.group(1).rstrip(".,"), s
-    return None
+    return maker_phrase(entry.name, sentences(" ".join(entry.prose))[:2])
 
 
 def _stated(rb: RecordBuilder, entry: Entry, put: Put) -> None:

@@ -17,6 +17,7 @@ def _data() -> dict[str, dict[str, str]]:
         "mentions": dict(data.get("mentions", {})),
         "families": {k.lower(): v for k, v in data.get("families", {}).items()},
         "domains": {k.lower(): v for k, v in data.get("domains", {}).items()},
+        "platforms": {n: n for n in data.get("platforms", {}).get("names", [])},
     }
 
 
@@ -33,9 +34,34 @@ def is_known_org(org: str) -> bool:
 
 def vendor_from_text(text: str) -> tuple[str, str] | None:
     """The first maker named in `text` -> (display name, the phrase found); at one
-    position the phrase listed first wins."""
-    m = _mentions_re().search(text)
-    return None if m is None else (_data()["mentions"][m.group(0)], m.group(0))
+    position the phrase listed first wins. A platform (`[platforms]`) counts only in a
+    maker statement."""
+    for m in _mentions_re().finditer(text):
+        vendor = _data()["mentions"][m.group(0)]
+        if vendor not in _data()["platforms"] or _MAKER_BEFORE_RE.search(text[: m.start()]):
+            return vendor, m.group(0)
+    return None
+
+
+MAKER_RE = re.compile(
+    r"\b(?:from|(?:trained|developed|created|made|built|released|launched|published) by)\s+"
+    r"((?:[A-Z][\w.&'-]*|AI)(?:\s+(?:[A-Z][\w.&'-]*|AI)){0,2})"
+)
+"""`GPT-4 from OpenAI`, `the AI chatbot launched by Anthropic`: a maker statement."""
+_MAKER_BEFORE_RE = re.compile(
+    r"\b(?:from|(?:trained|developed|created|made|built|released|launched|published) by)\s+$"
+)
+
+
+def maker_phrase(name: str, sentences: list[str], first: int = 2) -> tuple[str, str] | None:
+    """The maker that one of the first sentences opening with the tool's name states:
+    (maker, sentence)."""
+    for s in [s for s in sentences if s.lower().startswith(name.lower()[:4])][:first]:
+        m = MAKER_RE.search(s)
+        if m:
+            phrase = m.group(1).rstrip(".,")
+            return _data()["mentions"].get(phrase, phrase), s
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -53,3 +53,48 @@ def test_a_comparison_page_gives_each_tool_the_facts_of_its_own_section() -> Non
 def test_a_page_whose_title_compares_tools_it_never_describes_is_not_a_comparison() -> None:
     page = "Mixtral 8x22B vs Acme Chat Pro\n\nWe only mention them here.\n"
     assert all(r.name not in ("Acme Chat Pro",) for r in normalize("announcement", page).records)
+
+
+def test_a_title_with_a_lead_and_trailing_words_still_names_the_two_tools() -> None:
+    page = """\
+---
+title: "Stop Guessing: Acme Chat vs Borealis 2026 Competitive Audit"
+---
+
+We tested **Acme Chat** vs **Borealis** on real projects.
+
+| KPI | Acme Chat | Borealis |
+| :--- | :--- | :--- |
+| **Provider** | Acme AI | Borealis Labs |
+
+### The Acme Chat Breakdown
+
+Acme Chat handles long documents well.
+
+### The Borealis Breakdown
+
+Borealis is fast. Borealis fits office suites.
+"""
+    records = {r.name: r for r in normalize("announcement", page).records}
+    assert set(records) == {"Acme Chat", "Borealis"}  # not "Stop Guessing", not "… Audit"
+    assert records["Borealis"].vendor == "Borealis Labs"
+
+
+def test_a_v_s_title_is_a_comparison_and_a_makers_statement_beats_a_passing_mention() -> None:
+    page = """\
+---
+title: "Acme Chat V/S Borealis: Which one is better"
+---
+
+## Acme Chat
+
+Acme Chat is the assistant launched by Acme AI. It answers questions Google search cannot.
+
+## Borealis
+
+Borealis is the latest LLM released by Borealis Labs.
+"""
+    records = {r.name: r for r in normalize("announcement", page).records}
+    assert set(records) == {"Acme Chat", "Borealis"}
+    assert records["Acme Chat"].vendor == "Acme AI"
+    assert records["Borealis"].vendor == "Borealis Labs"

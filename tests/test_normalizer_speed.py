@@ -9,6 +9,7 @@ from normalizer.regex import compiled
 
 RELEASE_SENTENCES = [
     "New model available: `Foo-7B`",
+    "- `foo-small-latest` (aka `foo-small-2503`): new model.",
     "We are excited to release Foo-7B and Bar-2B",
     "Foo-7B was released",
     "Acme has open-sourced Foo-7B",

@@ -92,6 +92,18 @@ class ParsedDocument:
 
         return sentences(self.plain)
 
+    @cached_property
+    def sentence_sections(self) -> list[int]:
+        """The section (heading index) of each of `sentences`; all -1 where the blocks'
+        own sentences do not line up with the document's."""
+        from normalizer.text import sentences
+
+        out: list[int] = []
+        for b in self.blocks:
+            if b.text:
+                out.extend([b.section] * len(sentences(b.text)))
+        return out if len(out) == len(self.sentences) else [-1] * len(self.sentences)
+
     def without_sections(self, drop: set[int]) -> ParsedDocument:
         """This document without the blocks and tables of sections `drop` (and of the
         sections nested under them): a card's paragraphs about its sibling models."""

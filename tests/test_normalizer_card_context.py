@@ -1,0 +1,60 @@
+"""Context windows and sizes a model card states in its own forms: a key-value line in
+words, a long-context sentence, a family spec table, a benchmark table's `Seq Length`
+column, and prose that names the model without its repo's date stamp.
+
+The inputs are small cards written for each behaviour (not real documents)."""
+
+from __future__ import annotations
+
+from normalizer import normalize
+from normalizer.models import ToolRecord
+
+
+def card(repo: str, body: str) -> ToolRecord:
+    text = f"---\nlicense: apache-2.0\npipeline_tag: text-generation\n---\n\n{body}"
+    [rec] = normalize("hf-card", text.encode(), source_url=f"https://huggingface.co/{repo}").records
+    return rec
+
+
+def test_a_key_value_line_that_states_the_window_in_words() -> None:
+    rec = card(
+        "acme/Corvid-9B", "*   **Context length**: Supports long context, at least 128K tokens\n"
+    )
+    assert rec.context_length == 128_000
+
+
+def test_a_long_context_sentence_with_an_input_limit() -> None:
+    rec = card("acme/Corvid-9B", "* Improved long-context understanding up to 256K input tokens.\n")
+    assert rec.context_length == 256_000
+    # a generation limit is not the window
+    assert card("acme/Corvid-9B", "* Use up to 4096 output tokens.\n").context_length is None
+
+
+def test_a_family_spec_table_whose_row_is_the_same_for_every_column() -> None:
+    table = """\
+| Model           | 2B Dense | 8B Dense | 1B MoE |
+| :--             | :--      | :--      | :--    |
+| Sequence length | 128K     | 128K     | 128K   |
+| Embedding size  | 2048     | 4096     | 1024   |
+"""
+    assert card("acme/Corvid-1B-A400M", table).context_length == 128_000
+    differing = table.replace(
+        "| 128K     | 128K     | 128K   |", "| 128K     | 32K      | 4K     |"
+    )
+    assert card("acme/Corvid-1B-A400M", differing).context_length is None
+
+
+def test_a_seq_length_column_in_the_models_own_row() -> None:
+    table = """\
+| Model          | Seq Length | HumanEval |
+|----------------|------------|-----------|
+| Rival-70B      | 8K         | 77.4      |
+| Corvid-All-9B  | 128K       | 82.3      |
+"""
+    assert card("acme/Corvid-All-9B", table).context_length == 128_000
+
+
+def test_prose_naming_the_model_without_its_date_stamp_gives_its_size() -> None:
+    body = "**Corvid Transcribe is an open source 2B-parameter speech recognition model.**\n"
+    rec = card("acme/corvid-transcribe-07-2026", body)
+    assert rec.parameters is not None and rec.parameters.total == 2_000_000_000

@@ -1,0 +1,131 @@
+"""Release forms of changelogs, platform notes, feed reshares and family posts: which
+models a post puts forward, with which sizes, and what its date means.
+
+The inputs are small Markdown posts written for each behaviour (not real documents)."""
+
+from __future__ import annotations
+
+from normalizer import normalize
+from normalizer.models import ToolRecord
+
+
+def records(markdown: str) -> dict[str, ToolRecord]:
+    return {r.name: r for r in normalize("announcement", markdown.encode()).records}
+
+
+def test_a_changelog_item_naming_a_new_model_is_a_record_named_by_its_dated_id() -> None:
+    entry = """\
+---
+date: 2025-03-04
+---
+
+- API endpoints: we renamed one endpoint and added two models.
+
+  - `open-quill-7b` (aka `quill-tiny-2412`): renamed from `quill-tiny`.
+  - `quill-small-latest` (aka `quill-small-2503`): new model.
+  - `quill-large-latest` (aka `quill-large-2503`): our new flagship model with leading performance.
+"""
+    got = records(entry)
+    assert set(got) == {"quill-small-2503", "quill-large-2503"}  # the renamed one is no release
+    assert "quill-large-latest" in got["quill-large-2503"].aliases  # the moving id joins it
+    assert got["quill-small-2503"].release_date == "2025-03-04"
+
+
+GATEWAY = """\
+---
+date: "2025-10-02"
+title: "Zorp 3 Models Now Available"
+---
+
+We're excited to announce support for the latest Zorp 3 models through our [Zorp Labs provider](/providers/zorp).
+
+## New Model: Zorp 3 Swift
+
+**Model Identifiers**:
+
+- [`zorp-3-swift`](/models/zorp-3-swift)
+
+**Context Window**: 256K tokens
+
+## New Model: Zorp 3 Deep
+
+**Model Identifiers**:
+
+- [`zorp-3-deep`](/models/zorp-3-deep)
+
+**Context Window**: 128K tokens
+"""
+
+
+def test_each_new_model_heading_is_a_record_with_the_facts_of_its_own_section() -> None:
+    got = records(GATEWAY)
+    assert set(got) == {"Zorp 3 Swift", "Zorp 3 Deep"}
+    assert got["Zorp 3 Swift"].context_length == 256_000
+    assert got["Zorp 3 Deep"].context_length == 128_000  # not its sibling's window
+
+
+def test_a_platform_adding_support_for_others_models_does_not_date_their_release() -> None:
+    got = records(GATEWAY)
+    assert got and all(r.release_date is None for r in got.values())
+    own = GATEWAY.replace(
+        "We're excited to announce support for the latest Zorp 3 models through our "
+        "[Zorp Labs provider](/providers/zorp).",
+        "Today we release Zorp 3 Swift and Zorp 3 Deep.",
+    )
+    assert all(r.release_date == "2025-10-02" for r in records(own).values())
+
+
+def test_a_one_word_name_the_post_calls_a_new_model_family_is_announced_with_its_sizes() -> None:
+    reshare = """\
+---
+title: "Introducing Vellum: Rethinking byte-level language models"
+---
+
+> Today, we're introducing Vellum, a new family of byte-level language models. The result
+> is the first fully open byte-level language models – Vellum 7B and Vellum 1B – that are
+> on par with, and in some cases surpass, subword models of the same size.
+"""
+    got = records(reshare)
+    sizes = {r.parameters.total for r in got.values() if r.parameters}
+    assert sizes == {7_000_000_000, 1_000_000_000}
+    # a name that is only mentioned, not called a new model, is not announced
+    assert records("We have open-sourced Vellum, a model that scores answers.") == {}
+
+
+def test_a_slash_list_of_sizes_after_the_family_name_gives_each_size() -> None:
+    post = """\
+---
+title: "Introducing Orca2-Math"
+date: 2024-08-08
+---
+
+Today, we introduce a series of math-specific language models, Orca2-Math and
+Orca2-Math-Instruct-1.5B/7B/72B. Orca2-Math outperforms closed-source models.
+"""
+    sizes = sorted(r.parameters.total for r in records(post).values() if r.parameters)
+    assert sizes == [1_500_000_000, 7_000_000_000, 72_000_000_000]
+
+
+def test_a_range_of_activated_parameters_is_neither_a_size_list_nor_the_total() -> None:
+    readme = """\
+# Lynx-Flash
+
+We introduce Lynx-Flash, a language model with 560 billion total parameters. The model
+activates 18.6B∼31.3B parameters (averaging∼27B) based on contextual demands. It keeps an
+average of∼27 billion activated parameters per token.
+"""
+    [rec] = records(readme).values()
+    assert rec.parameters is not None
+    assert (rec.parameters.total, rec.parameters.active) == (560_000_000_000, 27_000_000_000)
+
+
+def test_a_hosting_platform_mentioned_in_passing_is_not_the_maker() -> None:
+    readme = """\
+# Korin-2
+
+Korin-2 is a 1T-parameter language model. Weights are on [Hugging Face](https://example.org/korin).
+"""
+    [rec] = records(readme).values()
+    assert rec.vendor != "Hugging Face"
+    made = readme.replace("Korin-2 is a", "Korin-2, developed by Hugging Face, is a")
+    assert next(iter(records(made).values())).vendor == "Hugging Face"
