@@ -248,6 +248,11 @@ def _record(
         sentences=own,
         allow_task=False,
     )
+    if g.family_display and not g.extra:  # `[2025/05/08] We release Seed-Coder!`: every size
+        families = [g.family_display]  # and every sub-family (`Seed-Coder-Reasoning`)
+        if primary and g.ckey.startswith(primary):
+            families += [o.family_display for o in groups if o.ckey == primary and o.family_display]
+        candidates.news_line_date(rb, post.doc.parsed, list(dict.fromkeys(families)))
 
     # open weights
     primary_open = any(o.repos and not o.extra for o in groups)

@@ -21,6 +21,8 @@ class RecordBuilder:
         self.links: list[Link] = []
         self.aliases: list[str] = []
         self.warnings: list[str] = []
+        self.refused: set[str] = set()
+        """Fields this document cannot state (its kind has none): later sets are ignored."""
 
     def has(self, field: str) -> bool:
         return self.values.get(field) is not None
@@ -36,6 +38,8 @@ class RecordBuilder:
         overwrite: bool = False,
     ) -> None:
         if value is None or value == "" or (self.has(field) and not overwrite):
+            return
+        if field in self.refused:
             return
         self.values[field] = value
         self.provenance[field] = FieldProvenance(

@@ -108,7 +108,7 @@ def refine(
     sents = sentences if sentences is not None else (doc.sentences if single_model else [])
     name_res = [_name_re(n) for n in names if n]
     _release_date(rb, by_field)
-    _news_line_date(rb, doc, names)
+    news_line_date(rb, doc, names)
     _vendor(rb, by_field)
     _parameters(rb, doc, by_field, names, sents, name_res, single_model)
     _context(rb, by_field, names)
@@ -172,7 +172,7 @@ def _releases(rx: re.Pattern[str], text: str) -> bool:
     return False
 
 
-def _news_line_date(rb: RecordBuilder, doc: ParsedDocument, names: list[str]) -> None:
+def news_line_date(rb: RecordBuilder, doc: ParsedDocument, names: list[str]) -> None:
     """`- 2024.05.16: We released DeepSeek-V2-Lite.`: a README's dated news line whose
     release verb has this model (by its exact name, not a longer sibling's) for object or
     subject dates it; the earliest such line is the release. A line releasing something

@@ -77,7 +77,7 @@ def _eval_setting(sentence: str) -> bool:
 
 
 TABLE_HEADERS = re.compile(
-    r"^(?:default\s+)?(?:context(?:\s|-)?(?:length|window|size|len)?|content length|seq\s?len(?:gth)?|max(?:imum)?\s+(?:context|sequence|tokens)(?:\s+length)?|sequence length)\b",
+    r"^length$|^(?:default\s+)?(?:context(?:\s|-)?(?:length|window|size|len)?|content length|seq\s?len(?:gth)?|max(?:imum)?\s+(?:context|sequence|tokens)(?:\s+length)?|sequence length)\b",
     re.I,
 )
 

@@ -285,6 +285,9 @@ _BASE_TRIGGER_RE = re.compile(
     r"\bquantisation of|\bquantization of|\bconverted from|\bderived from|\bbase model\s*:)",
     re.I,
 )
+_DESIGN_RE = re.compile(
+    r"\s*(?:\S+\s+)?\b(?:architecture|design|implementation|code ?base)\b", re.I
+)
 _PREDECESSOR_RE = re.compile(
     r"\b(?:improv\w*|updated?|new(?:er)?|successor|previous|upgrade\w*)\b[^.]{0,40}$", re.I
 )
@@ -332,6 +335,9 @@ def _base_statements(markup: str, ref: ModelRef) -> Iterator[tuple[str, str, Bas
         if link and link.start() <= 25 and not re.search(r"[,;:.]\s", window[: link.start()]):
             url = link.group(2) or link.group(3) or link.group(4)
             rid = repo_id_from_url(url)
+            anchor = link.group(1) or ""
+            if _DESIGN_RE.search(anchor) or _DESIGN_RE.match(window[link.end() :]):
+                continue  # `based on the [X architecture](…)`: a design, not the base weights
             if rid and "/" in rid and rid.lower() != (ref.repo_id or "").lower():
                 yield rid, evidence, relation
             continue

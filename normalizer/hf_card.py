@@ -10,6 +10,7 @@ from typing import Any
 from normalizer import candidates, extract, licenses
 from normalizer.builder import RecordBuilder
 from normalizer.extract import ModelRef
+from normalizer.facts import vocabulary
 from normalizer.frontmatter import as_list, is_stub, split
 from normalizer.identity import display_name, repo_id_from_filename, repo_id_from_url
 from normalizer.models import BaseModelRelation, DocKind, LinkType, NormalizeResult, ToolRecord
@@ -120,6 +121,8 @@ def card_record(
     rb.set("open_weights", True, "hf:model-repo", "Hugging Face model repository")
 
     extract.params_into(rb, ref, doc)
+    if rb.values.get("task") in vocabulary()["task"]["no_window_tasks"]:
+        rb.refused.add("context_length")  # its `context length 77` is a prompt encoder's
     extract.context_into(rb, ref, doc)
     extract.release_date_into(rb, ref, doc)
     names = [*ref.names(), *([repo_id] if repo_id else [])]

@@ -58,3 +58,22 @@ def test_prose_naming_the_model_without_its_date_stamp_gives_its_size() -> None:
     body = "**Corvid Transcribe is an open source 2B-parameter speech recognition model.**\n"
     rec = card("acme/corvid-transcribe-07-2026", body)
     assert rec.parameters is not None and rec.parameters.total == 2_000_000_000
+
+
+def test_an_image_models_prompt_encoder_limit_is_not_a_context_window() -> None:
+    body = "- Text encoder: [CLIP-L](https://github.com/x/clip), context length 77 tokens\n"
+    image = f"---\nlicense: mit\npipeline_tag: text-to-image\n---\n\n{body}"
+    [rec] = normalize(
+        "hf-card", image.encode(), source_url="https://huggingface.co/acme/Painter-2"
+    ).records
+    assert rec.context_length is None
+    assert card("acme/Corvid-9B", body).context_length == 77  # an LLM card keeps what it says
+
+
+def test_a_link_to_an_architecture_is_not_the_base_model() -> None:
+    body = "Based on the [Corvid-RoBERTa architecture](https://huggingface.co/acme/corvid-roberta-impl), it embeds text.\n"
+    assert card("acme/corvid-embed-v3", body).base_model is None
+    weights = (
+        "Based on [Corvid-RoBERTa](https://huggingface.co/acme/corvid-roberta), it embeds text.\n"
+    )
+    assert card("acme/corvid-embed-v3", weights).base_model == "acme/corvid-roberta"

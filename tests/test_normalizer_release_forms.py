@@ -129,3 +129,29 @@ Korin-2 is a 1T-parameter language model. Weights are on [Hugging Face](https://
     assert rec.vendor != "Hugging Face"
     made = readme.replace("Korin-2 is a", "Korin-2, developed by Hugging Face, is a")
     assert next(iter(records(made).values())).vendor == "Hugging Face"
+
+
+def test_a_news_line_releasing_the_family_dates_each_size_and_sub_family() -> None:
+    readme = """\
+# Quill-Coder: code models
+
+We are thrilled to introduce **Quill-Coder**, a family of open code LLMs of 8B size.
+
+## News
+
+[2025/05/08]🔥 We release [Quill-Coder](https://example.org/quill)!
+
+[2025/05/14] We updated the evaluation results.
+
+## Models
+
+| Model Name            | Length | Download |
+|-----------------------|--------|----------|
+| Quill-Coder-8B-Base   | 32K    | [Model](https://huggingface.co/quill/Quill-Coder-8B-Base) |
+| Quill-Coder-8B-Instruct | 32K  | [Model](https://huggingface.co/quill/Quill-Coder-8B-Instruct) |
+| Quill-Coder-8B-Reasoning | 64K | [Model](https://huggingface.co/quill/Quill-Coder-8B-Reasoning) |
+"""
+    got = records(readme)
+    assert len(got) == 2  # base+instruct are one record; the reasoning model another
+    assert {r.release_date for r in got.values()} == {"2025-05-08"}
+    assert sorted(r.context_length for r in got.values()) == [32_000, 64_000]  # `Length`
