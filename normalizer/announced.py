@@ -87,6 +87,11 @@ def announced(post: Post) -> tuple[list[Group], str | None]:
         releases = intro_names(post) or download_names(post)
     if len(title_names) > 1:  # `Sarvam 105B and Sarvam 30B`: each one announced
         releases += [(n, [], post.title or n) for n in title_names]
+    orgs = {ckey(rid.split("/")[0]) for rid, _ in hf_links(post)}
+    if title_name and releases and ckey(title_name) in orgs and len(title_names) == 1:
+        # `# InternLM` over `internlm/…` repos: the title is the maker's name; the newest
+        # release line names the model
+        title_name = None
     primary_name = title_name or (releases[0][0] if releases else None)
     primary = ckey(family_of(primary_name)) if primary_name else None
 

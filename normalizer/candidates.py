@@ -151,7 +151,7 @@ _NEWS_RE = re.compile(
 _ACTIVE_RELEASE = (
     r"\b(?:releas(?:e|es|ed|ing)|open[- ]?sourc(?:e|es|ed|ing)|launch(?:es|ed)?|"
     r"introduc(?:e|es|ed|ing)|publish(?:es|ed)?|unveil(?:s|ed)?|announc(?:e|es|ed))\b"
-    r"[^.;:!?]{0,40}?"
+    r"(?:[^.;:!?]|(?<=\d)\.(?=\d)){0,40}?(?:(?:[\w.-]+,\s+){1,4}(?:and\s+)?)?"
 )
 _PASSIVE_RELEASE = (
     r"\s+(?:(?:is|are|has been|have been|was|were)\s+)?(?:now\s+)?"

@@ -145,6 +145,7 @@ _VERSION_RE = re.compile(r"^v\d+(?:\.\d+)*$")
 
 def _tokens(name: str) -> list[str]:
     short = name.rsplit("/", 1)[-1]
+    short = re.sub(r"(?<=\d)_(?=\d)", ".", short)  # `internlm2_5-1_8b`: InternLM2.5-1.8B
     short = re.sub(r"(?<=[a-z])(?<!\dx)(?<![-_ .]a)(?=\d+(?:\.\d+)?[bm]\b)", "-", short.lower())
     return [t for t in slugify(short).split("-") if t]
 

@@ -12,8 +12,12 @@ SIZE_TOKEN = r"\d+x\d+(?:\.\d+)?[BbMm]|\d+(?:\.\d+)?[BbMm]"
 _SIZE_IN_NAME_RE = re.compile(rf"(?:^|[-_ ])({SIZE_TOKEN})(?=$|[-_ ])")
 
 
+_DIGIT_UNDERSCORE_RE = re.compile(r"(?<=\d)_(?=\d)")
+"""Repo ids spell a version or size dot as `_` (`internlm2_5-1_8b` is InternLM2.5-1.8B)."""
+
+
 def ckey(family: str) -> str:
-    return family.replace("-", "").lower()
+    return _DIGIT_UNDERSCORE_RE.sub(".", family).replace("-", "").lower()
 
 
 def norm_size(num: str, unit: str | None) -> str | None:
@@ -30,7 +34,7 @@ def norm_size(num: str, unit: str | None) -> str | None:
 
 
 def size_of(name: str) -> str | None:
-    sizes = {s.lower() for s in _SIZE_IN_NAME_RE.findall(name)}
+    sizes = {s.lower() for s in _SIZE_IN_NAME_RE.findall(_DIGIT_UNDERSCORE_RE.sub(".", name))}
     if len(sizes) != 1:
         return None
     tok = sizes.pop()

@@ -140,9 +140,29 @@ def set_context(
             continue
         for s in pool:
             hit = ctx.from_sentence(s)
+            if hit and pool is not own and _a_variants_window(hit.value, ref, post):
+                continue  # `1M context window` on a README with a `…-Chat-1M` variant
             if hit:
                 rb.set("context_length", hit.value, hit.method, hit.evidence, confidence=conf)
                 return
+
+
+_WINDOW_TOKEN_RE = re.compile(r"(?<=[\w.])-(\d+(?:\.\d+)?)([KkMm])(?![\w.])")
+
+
+def _a_variants_window(value: int, ref: ModelRef, post: Post) -> bool:
+    """A window the post names a variant for (`InternLM2.5-7B-Chat-1M`) belongs to that
+    variant when this record's own names do not carry it."""
+    own = {_token_value(m) for n in ref.names() for m in _WINDOW_TOKEN_RE.finditer(n)}
+    if value in own:
+        return False
+    named = {_token_value(m) for m in _WINDOW_TOKEN_RE.finditer(post.doc.plain)}
+    return value in named
+
+
+def _token_value(m: re.Match[str]) -> int:
+    scale = 1000 if m.group(2).lower() == "k" else 1_000_000
+    return int(float(m.group(1)) * scale)
 
 
 def set_base(

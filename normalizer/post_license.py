@@ -153,7 +153,9 @@ def _model_license_in(s: str) -> str | None:
 
     def for_code(pos: int) -> bool:
         lead = s[max(0, pos - 80) : pos]
-        cuts = list(re.finditer(r"licen[cs]e\w*|[;:]", lead, re.I))
+        # the clause the license ends: after an earlier license noun's comma (`… with
+        # OpenRAIL license, all code …`), not after this clause's own `licensed under`
+        cuts = list(re.finditer(r"licen[cs]es?\b\s*(?:,|\band\b)|[;:]", lead, re.I))
         if cuts:
             lead = lead[cuts[-1].end() :]
         return bool(_CODE_SUBJECT_RE.search(lead)) and not re.search(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from normalizer import dates
 from normalizer import model_names as mn
 from normalizer.budget import check as check_budget
 from normalizer.identity import family_of, is_moving_alias, repo_id_from_url
@@ -219,10 +220,11 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
             )
         return unsupported[main]
 
+    old_news = _old_news_lines(lines)
     for i, line in enumerate(lines.splitlines()):
         if not i & 255:
             check_budget()
-        if not _RELEASE_HINT_RE.search(line):
+        if not _RELEASE_HINT_RE.search(line) or i in old_news:
             continue
         for sentence in re.split(r"(?<=[.!?])\s+", line):
             if not _RELEASE_HINT_RE.search(sentence):
@@ -245,6 +247,27 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
                             continue  # a how-to / news title: only "today we release X" counts
                         out.append((main, aliases, inline_to_text(sentence)[:300]))
     return out
+
+
+HISTORY_DAYS = 120
+"""A dated news line this much older than the newest release line is the repository's
+history (its earlier generations), not what the document announces."""
+
+
+def _old_news_lines(lines: str) -> set[int]:
+    from datetime import date
+
+    dated: dict[int, date] = {}
+    for i, line in enumerate(lines.splitlines()):
+        if line[:1].isspace() and not line.strip():
+            continue
+        hit = dates.from_news_line(line.replace("\\[", "[").replace("\\]", "]"))
+        if hit is not None:
+            dated[i] = date.fromisoformat(hit.value if len(hit.value) == 10 else hit.value + "-01")
+    if len(dated) < 2:
+        return set()
+    newest = max(dated.values())
+    return {i for i, d in dated.items() if (newest - d).days > HISTORY_DAYS}
 
 
 _INTRO_RE = re.compile(

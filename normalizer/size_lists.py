@@ -106,6 +106,12 @@ def size_lists(
                     families.setdefault(ck, lead)
                     family_res[ck] = name_regex(lead)
                     target, rest = ck, line_form.group(2)
+        subject = _SUBJECT_RE.match(sent)
+        if target is None and subject and is_main is not None:
+            # `InternLM2-Reward is a series of reward models, available in 1.8B, 7B and 20B`
+            ck = ckey(family_of(subject.group(1)))
+            if ck not in families and not is_main(ck) and _SIZE_LIST_CUE_RE.search(sent):
+                continue  # another family's sizes: not the primary's
         if target is None:
             if not _SIZE_LIST_CUE_RE.search(sent):
                 continue
@@ -155,6 +161,7 @@ def size_lists(
     return out
 
 
+_SUBJECT_RE = re.compile(r"^([A-Z][\w.]*\d[\w.]*(?:-[A-Za-z][\w.]*)*)\s+(?:is|are)\b")
 _SLASH_SIZES_RE = re.compile(
     r"(?<![\w.-])(?P<name>[A-Z][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<sizes>\d+(?:\.\d+)?[BM](?:/\d+(?:\.\d+)?[BM])+)(?![\w/])"
 )

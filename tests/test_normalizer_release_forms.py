@@ -155,3 +155,55 @@ We are thrilled to introduce **Quill-Coder**, a family of open code LLMs of 8B s
     assert len(got) == 2  # base+instruct are one record; the reasoning model another
     assert {r.release_date for r in got.values()} == {"2025-05-08"}
     assert sorted(r.context_length for r in got.values()) == [32_000, 64_000]  # `Length`
+
+
+VENDOR_README = """\
+# Heron
+
+## Introduction
+
+Heron2.5 series are released with the following features:
+
+- **1M Context window**: nearly perfect at finding needles in 1M-long context.
+
+## News
+
+\\[2024.08.01\\] We release Heron2.5-1.8B, Heron2.5-1.8B-Chat, Heron2.5-20B and Heron2.5-20B-Chat.
+
+\\[2024.07.03\\] We release Heron2.5-7B, Heron2.5-7B-Chat and Heron2.5-7B-Chat-1M.
+
+\\[2024.01.23\\] We release Heron2-Math-7B and Heron2-Math-20B with SFT checkpoints.
+
+\\[2023.09.20\\] Heron-20B is released with base and chat versions.
+
+## Model Zoo
+
+| Model | Transformers(HF) |
+| --- | --- |
+| **Heron2.5-1.8B** | [🤗heron2_5-1_8b](https://huggingface.co/heron/heron2_5-1_8b) |
+| **Heron2.5-7B** | [🤗heron2_5-7b](https://huggingface.co/heron/heron2_5-7b) |
+| **Heron2.5-20B** | [🤗heron2_5-20b](https://huggingface.co/heron/heron2_5-20b) |
+
+Heron2.5-7B-Chat-1M supports 1M long-context.
+
+## License
+
+The code is licensed under Apache-2.0, while model weights are open for academic research.
+"""
+
+
+def test_a_readme_titled_with_its_makers_name_announces_its_newest_release() -> None:
+    got = records(VENDOR_README)
+    sizes = sorted(r.parameters.total for r in got.values() if r.parameters)
+    assert sizes == [1_800_000_000, 7_000_000_000, 20_000_000_000]  # `heron2_5-1_8b` is 1.8B
+    # the news list's earlier generations (months older) are history, not announcements
+    assert not any("Math" in n or n.startswith("Heron-") for n in got)
+    by_size = {r.parameters.total: r for r in got.values() if r.parameters}
+    assert by_size[20_000_000_000].release_date == "2024-08-01"  # third in the list
+    assert all(r.vendor == "heron" for r in got.values())  # the repos' org
+
+
+def test_the_code_license_and_a_variants_window_are_not_the_models() -> None:
+    for rec in records(VENDOR_README).values():
+        assert rec.license is None or rec.license.id != "apache-2.0"  # the code's license
+        assert rec.context_length is None  # 1M is the -Chat-1M variant's, not every size's
