@@ -76,6 +76,23 @@ class Group:
         return sorted(self.repos, key=rank)[0][0]
 
 
+def _linked_spelling(title_name: str, links: list[tuple[str, str]]) -> str:
+    """`# Ling-V2.5` over one linked model `inclusionAI/Ling-2.5-1T`: the title spells the
+    repository, the link the model; when no link is of the title's family and every
+    linked model is of one family with the title's leading word, that model is meant."""
+    fam = ckey(family_of(title_name))
+    shorts = [rid.split("/")[-1] for rid, _ in links]
+    linked = {ckey(family_of(checkpoint_base(s))) for s in shorts}
+    if not linked or any(
+        k.startswith(fam) and not re.match(r"[\d.]", k[len(fam) :]) for k in linked
+    ):
+        return title_name  # a link of the title's own family (or none at all)
+    lead = re.match(r"[a-z]{3,}", fam)
+    if len(linked) == 1 and lead and next(iter(linked)).startswith(lead.group(0)):
+        return max(set(shorts), key=shorts.count)
+    return title_name
+
+
 def announced(post: Post) -> tuple[list[Group], str | None]:
     repo_families = {ckey(family_of(rid.split("/")[-1])) for rid, _ in hf_links(post)}
     title_names = names_in_title(post, repo_families)
@@ -92,12 +109,15 @@ def announced(post: Post) -> tuple[list[Group], str | None]:
         # `# InternLM` over `internlm/…` repos: the title is the maker's name; the newest
         # release line names the model
         title_name = None
+    if title_name:
+        title_name = _linked_spelling(title_name, hf_links(post))
     primary_name = title_name or (releases[0][0] if releases else None)
     primary = ckey(family_of(primary_name)) if primary_name else None
 
     families: dict[str, str] = {}
-    if primary_name and primary:
-        families[primary] = primary_name
+    if primary_name and primary:  # (a release line's sized name: its family's name)
+        from_line = not title_name and size_of(primary_name)
+        families[primary] = _family_display(primary_name) if from_line else primary_name
 
     def is_main(ck: str) -> bool:
         if primary is None:
@@ -189,9 +209,14 @@ def announced(post: Post) -> tuple[list[Group], str | None]:
             groups[(ck, size)].names.append(alias)
 
     # size lists for the main families
+    released = {g.ckey for g in groups.values() if g.extra and g.size is None}
+    for g in groups.values():
+        if g.ckey in released:
+            families.setdefault(g.ckey, g.display)
     for ck, sizes, ev, qualifier in size_lists(post, families, primary, is_main):
-        if not is_main(ck):
-            continue
+        extra = not is_main(ck)
+        if extra and (ck not in released or qualifier):
+            continue  # a family only mentioned; a released one (`the X series in 1.8B, 7B`) counts
         if any(g.ckey == ck and g.size is None and g.repos for g in groups.values()):
             continue  # a family with an unsized repo is one model, not a size series
         display = families.get(ck, ck)
@@ -212,10 +237,18 @@ def announced(post: Post) -> tuple[list[Group], str | None]:
                 ck,
                 size,
                 f"{display}{joiner}{size.upper()}",
-                extra=False,
+                extra=extra,
                 name=f"{display}{joiner}{size.upper()}",
                 evidence=ev,
             )
+        if extra:  # the sizes stand for the series, and take the series' repos
+            for key in [k for k, g in groups.items() if g.ckey == ck and g.size is None]:
+                del groups[key]
+            for rid, anchor in hf_links(post):
+                short = rid.split("/")[-1]
+                key = (ckey(family_of(checkpoint_base(short))), size_of(short))
+                if key[0] == ck and key in groups:
+                    add(*key, groups[key].display, extra=True, repo=(rid, anchor))
 
     # spec tables (`Models | Params | Context Length | License`, either orientation):
     # every sized model of a main family the table describes is announced

@@ -133,7 +133,13 @@ def from_sentence(sentence: str) -> ContextHit | None:
 
 
 def from_cell(cell: str) -> int | None:
-    m = re.search(rf"^\s*(?:up to\s+)?{_CTX_NUM}(?:\s*tokens)?\s*$", cell, re.I)
+    """`128K`, `up to 32,768 tokens`; `256K -> 1M (YaRN)`: the native window, not the
+    length an extension method reaches."""
+    m = re.search(
+        rf"^\s*(?:up to\s+)?{_CTX_NUM}(?:\s*tokens)?\s*(?:(?:->|→|⇒)\s*(?:{NUM})\s?[km]?\s*\((?:yarn|rope|extended|with [\w -]+)\)\s*)?$",
+        cell,
+        re.I,
+    )
     if not m:
         return None
     return parse_tokens(m.group(1), m.group(2))

@@ -207,3 +207,58 @@ def test_the_code_license_and_a_variants_window_are_not_the_models() -> None:
     for rec in records(VENDOR_README).values():
         assert rec.license is None or rec.license.id != "apache-2.0"  # the code's license
         assert rec.context_length is None  # 1M is the -Chat-1M variant's, not every size's
+
+
+def test_a_title_spelling_the_repository_means_the_one_model_it_links() -> None:
+    readme = """\
+# Wren-V2.5
+
+### Wren-2.5-1T, instant intelligence
+
+- Wren-2.5-1T features 1T total parameters (with 63B active parameters).
+
+## Model Downloads
+
+| Model | Context Length | Download |
+| :-: | :-: | :-: |
+| Wren-2.5-1T | 256K -> 1M (YaRN) | [HuggingFace](https://huggingface.co/wrenlab/Wren-2.5-1T) |
+"""
+    [rec] = records(readme).values()
+    assert rec.name == "Wren-2.5-1T" and rec.vendor == "wrenlab"
+    assert rec.context_length == 256_000  # the native window, not what YaRN reaches
+
+
+def test_a_released_series_in_several_sizes_is_a_record_per_size_with_its_repos() -> None:
+    got = records(
+        VENDOR_README.replace(
+            "\\[2024.07.03\\]",
+            "\\[2024.07.19\\] We release the Heron2-Reward series of reward models in 1.8B, 7B and"
+            " 20B sizes.\n\n\\[2024.07.03\\]",
+        )
+        + """
+### Heron2-Reward
+
+| Model | Transformers(HF) |
+| --- | --- |
+| **Heron2-1.8B-Reward** | [🤗heron2-1_8b-reward](https://huggingface.co/heron/heron2-1_8b-reward) |
+| **Heron2-7B-Reward** | [🤗heron2-7b-reward](https://huggingface.co/heron/heron2-7b-reward) |
+"""
+    )
+    reward = {r.parameters.total: r for r in got.values() if "Reward" in r.name and r.parameters}
+    assert set(reward) == {1_800_000_000, 7_000_000_000, 20_000_000_000}
+    assert reward[7_000_000_000].source_id == "heron/heron2-7b-reward"
+    assert not any(r.name == "Heron2-Reward" for r in got.values())  # the sizes replace it
+
+
+def test_a_window_in_the_models_own_name_beats_a_checkpoints_past_length() -> None:
+    post = """\
+---
+title: "Towards 1M context: Heron2.5-7B-Instruct-1M"
+date: 2025-01-27
+---
+
+Today we release Heron2.5-7B-Instruct-1M. We begin with an intermediate checkpoint,
+which had a 4K token context length.
+"""
+    [rec] = records(post).values()
+    assert rec.context_length == 1_000_000
