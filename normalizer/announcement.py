@@ -28,7 +28,7 @@ from normalizer.budget import check as check_budget
 from normalizer.builder import RecordBuilder
 from normalizer.models import DocKind, LinkType, NormalizeResult, ToolRecord
 from normalizer.name_sizes import name_regex
-from normalizer.post import Post, per_post, read_post
+from normalizer.post import Post, hf_org_pages, per_post, read_post
 from normalizer.post_fields import set_base, set_context, set_params
 from normalizer.post_license import set_license, set_open_weights
 from normalizer.post_scope import (
@@ -206,8 +206,11 @@ def _record(
         rb.set("vendor", vendor_for_org(org), "hf:org", f"org={org}")
     else:
         fv = vendor_for_family(g.display)
+        pages = hf_org_pages(post)
         if fv:
             rb.set("vendor", fv[0], "vendors:family", f"{g.display} -> {fv[0]}", confidence=0.8)
+        elif len(pages) == 1 and not g.extra:  # the one Hub organisation the post links
+            rb.set("vendor", vendor_for_org(pages[0]), "hf:org-page", pages[0], confidence=0.7)
         elif post.url and vendor_for_domain(post.url):
             rb.set(
                 "vendor", vendor_for_domain(post.url), "vendors:domain", post.url, confidence=0.7

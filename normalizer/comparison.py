@@ -37,6 +37,11 @@ _CLOSED_RE = re.compile(
 _LLM_RE = re.compile(
     r"\blanguage models?\b|\bLLMs?\b|\bchat(?:bot)? models?\b|\bchat assistant", re.I
 )
+_CALLED_LLM_RE = re.compile(
+    r"^.{1,60}?\b(?:is|was)\s+(?:the|a|an|our)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:LLM|large language model|language model|(?:AI )?chatbot|chat model)\b",
+    re.I,
+)
 _MODAL_RE = re.compile(
     r"\bimages?\b|\bvision\b|\bvisual\b|\baudio\b|\bspeech\b|\bvideo\b|multi-?modal|\bembedding",
     re.I,
@@ -246,7 +251,14 @@ def prose_facts(
             put("release_date", d, "release-date", s)
             break
     llm = _LLM_RE.search(f"{scope} {text}")
-    if llm and not _MODAL_RE.search(f"{scope} {text}"):
+    called = next(
+        (s for s in sents if s.lower().startswith(name.lower()) and _CALLED_LLM_RE.match(s)), None
+    )
+    if called and not _MODAL_RE.search(name):
+        # `GPT-4o is the latest LLM launched by OpenAI`: what the page calls the tool,
+        # whatever else it says the tool can read (images, voice)
+        put("task", "text-generation", "llm", called)
+    elif llm and not _MODAL_RE.search(f"{scope} {text}"):
         put("task", "text-generation", "llm", llm.group(0))
     elif (page := _LLM_RE.search(scope)) and not _MODAL_RE.search(f"{scope} {name}"):
         put("task", "text-generation", "page-llm", page.group(0))  # a page about LLMs

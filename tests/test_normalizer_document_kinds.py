@@ -98,3 +98,23 @@ Borealis is the latest LLM released by Borealis Labs.
     assert set(records) == {"Acme Chat", "Borealis"}
     assert records["Acme Chat"].vendor == "Acme AI"
     assert records["Borealis"].vendor == "Borealis Labs"
+
+
+def test_a_tool_the_page_calls_an_llm_is_text_generation_whatever_else_it_reads() -> None:
+    page = """\
+---
+title: "Acme Chat V/S Borealis: Which one is better"
+tags: ["multimodal", "reasoning"]
+---
+
+## Acme Chat
+
+Acme Chat is the latest LLM launched by Acme AI. It can analyze images and voice.
+
+## Borealis
+
+Borealis reads charts and images; it writes code too.
+"""
+    records = {r.name: r for r in normalize("announcement", page).records}
+    assert records["Acme Chat"].task == "text-generation"
+    assert records["Borealis"].task is None  # never called a language model

@@ -262,3 +262,17 @@ which had a 4K token context length.
 """
     [rec] = records(post).values()
     assert rec.context_length == 1_000_000
+
+
+def test_the_one_hub_organisation_a_readme_links_is_the_maker_when_no_repo_is_linked() -> None:
+    readme = """\
+# Lynx-Flash
+
+<p align="center"><a href="https://huggingface.co/lynx-labs">Hugging Face</a></p>
+
+We introduce Lynx-Flash-Chat, a language model with 560 billion total parameters.
+"""
+    [rec] = records(readme).values()
+    assert rec.vendor == "lynx-labs"
+    two = readme.replace("</a></p>", '</a> <a href="https://huggingface.co/other-org">x</a></p>')
+    assert next(iter(records(two).values())).vendor is None  # which one would be a guess
