@@ -65,6 +65,13 @@ _RELEASE_RES = [
     re.compile(
         rf"\breleased (?:two|three|four|several|\d+) new models?:\s*(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s*and\s+{_NAME})?)"
     ),
+    # `We're excited to announce two new additions to the SmolVLM family: SmolVLM-256M and …`
+    re.compile(
+        r"\b(?:announc|introduc|releas|present|unveil)\w*\s+(?:(?:two|three|four|several|\d+)\s+)?"
+        r"new\s+(?:additions?|members?|models?|sizes?)\s+(?:to|of|in)\s+(?:the|our)\s+[\w.-]+\s+"
+        rf"(?:family|series|lineup):\s*(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s*and\s+{_NAME})?)",
+        re.I,
+    ),
 ]
 _RELEASE_HINT_RE = re.compile(
     r"releas|launched|introduc|present|unveil|announc|open[- ](?:sourc|weight)|version of|"
@@ -246,6 +253,39 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
                         if blocked and not _PRESENT_RELEASE_RE.search(sentence):
                             continue  # a how-to / news title: only "today we release X" counts
                         out.append((main, aliases, inline_to_text(sentence)[:300]))
+    return out + _listed_releases(lines.splitlines(), old_news)
+
+
+_LIST_LEAD_RE = re.compile(
+    r"\b(?:releas\w*|introduc\w*|launch\w*|announc\w*|adds?|added)\b[^.]*\bmodels?\b[^.]*:\s*$",
+    re.I,
+)
+_LISTED_MODEL_RE = re.compile(
+    r"^\s*[-*+]\s+(?P<name>[A-Z][\w.]*(?:[ -][A-Z0-9][\w.]*){0,4})\s*\(\s*`(?P<id>[^`\n]{2,60})`"
+)
+
+
+def _listed_releases(lines: list[str], old_news: set[int]) -> list[tuple[str, list[str], str]]:
+    """`We released our first audio models:` then one item per model, `Voxtral Small
+    (`voxtral-small-2507`) …`: each item that gives a name and its API id. An id an
+    earlier item already gave (`Voxtral Mini Transcribe (`voxtral-mini-2507` via …)`) is
+    that model again."""
+    out: list[tuple[str, list[str], str]] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        if i in old_news or not _LIST_LEAD_RE.search(line):
+            continue
+        for item in lines[i + 1 :]:
+            m = _LISTED_MODEL_RE.match(item)
+            if m is None:
+                if item.strip() and not re.match(r"^\s*[-*+]\s", item):
+                    break
+                continue
+            name, api_id = m.group("name").strip(), m.group("id").strip()
+            if api_id in seen or not _name_ok(name):
+                continue
+            seen.add(api_id)
+            out.append((name, [api_id], inline_to_text(f"{line.strip()} {item.strip()}")[:300]))
     return out
 
 

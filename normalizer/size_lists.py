@@ -25,7 +25,7 @@ _SIZE_LIST_CUE_RE = re.compile(
 _SIZE_LIST_EXCLUDE_RE = re.compile(
     r"^\W*(?:[\w ]{0,20}\b)?(?:note|update|edit)\s*:|\bafter this release\b|"  # afterthoughts about later models
     r"\btotal param\w*|\bactive param\w*|\bactivat(?:es?|ed|ing)\b|\d\s?[BM]?\s*[∼~]\s*\d|\b(?:compared?|outperform\w*|than|vs\.?|versus|goes from|from \d|against|like|such as|similar|"
-    r"match(?:es|ing)?|rival\w*|on par|surpass\w*|beat\w*)\b",
+    r"match(?:es|ing)?|rival\w*|on par|parity|surpass\w*|beat\w*)\b",
     re.I,
 )
 _UNITLESS_LIST_RE = re.compile(
@@ -161,7 +161,9 @@ def size_lists(
     return out
 
 
-_SUBJECT_RE = re.compile(r"^([A-Z][\w.]*\d[\w.]*(?:-[A-Za-z][\w.]*)*)\s+(?:is|are)\b")
+_SUBJECT_RE = re.compile(
+    r"^([A-Z][\w.]*\d[\w.]*(?:-[A-Za-z][\w.]*)*)\s+(?:is|are|was|were|comes?|came|ships?|shipped|has|had)\b"
+)
 _SLASH_SIZES_RE = re.compile(
     r"(?<![\w.-])(?P<name>[A-Z][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<sizes>\d+(?:\.\d+)?[BM](?:/\d+(?:\.\d+)?[BM])+)(?![\w/])"
 )

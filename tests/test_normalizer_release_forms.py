@@ -276,3 +276,32 @@ We introduce Lynx-Flash-Chat, a language model with 560 billion total parameters
     assert rec.vendor == "lynx-labs"
     two = readme.replace("</a></p>", '</a> <a href="https://huggingface.co/other-org">x</a></p>')
     assert next(iter(records(two).values())).vendor is None  # which one would be a guess
+
+
+def test_a_release_line_introducing_a_list_gives_each_item_with_an_api_id() -> None:
+    entry = """\
+---
+date: 2025-07-15
+---
+
+- We released our first audio models for chat and a transcription API:
+  - Sparrow Small (`sparrow-small-2507`) available for chat use cases
+  - Sparrow Mini (`sparrow-mini-2507`) available for chat use cases
+  - Sparrow Mini Transcribe (`sparrow-mini-2507` via `audio/transcriptions`) for transcription
+"""
+    got = records(entry)
+    assert set(got) == {"Sparrow Small", "Sparrow Mini"}  # the third is the second again
+    assert "sparrow-mini-2507" in got["Sparrow Mini"].aliases
+
+
+def test_new_additions_to_a_family_are_announced_and_a_sibling_familys_sizes_are_not() -> None:
+    post = """\
+---
+title: "Tinyvis Grows Smaller – Introducing the 256M & 500M Models!"
+---
+
+We're excited to announce two new additions to the Tinyvis family: Tinyvis-256M and
+Tinyvis-500M. TinyLM2 came in three sizes: 135M, 360M, and 1.7B.
+"""
+    sizes = sorted(r.parameters.total for r in records(post).values() if r.parameters)
+    assert sizes == [256_000_000, 500_000_000]

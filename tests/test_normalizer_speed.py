@@ -18,6 +18,7 @@ RELEASE_SENTENCES = [
     "There is also a new small version of Llama Guard, Llama Guard 3 1B, that fits phones",
     "Our latest models, `foo-large`",
     "We released two new models: Foo-7B and Bar-2B",
+    "We're excited to announce two new additions to the Foo family: Foo-7B and Foo-2B",
 ]
 
 
