@@ -360,10 +360,11 @@ def _scoped(rb: RecordBuilder, entry: Entry, put: Put) -> None:
     words = _words()
     # `Commercial use`, `License terms`: a heading about terms says nothing of availability
     about_tools = " / ".join(p for p in scope.split(" / ") if not _TERMS_HEADING_RE.search(p))
+    parts = [p.strip() for p in about_tools.split(" / ")]
     if any(
         re.search(rf"(?<!non-)(?<!non )\b{re.escape(w)}\b", about_tools)
         for w in words["closed_scope"]
-    ):
+    ) or any(p in words["closed_scope_headings"] for p in parts):
         put("open_weights", False, "scope-closed", entry.scope)
         put(
             "license", licenses.License(terms=LicenseTerms.PROPRIETARY), "scope-closed", entry.scope

@@ -308,3 +308,25 @@ description: Hosted APIs and local open-source models compared.
     got = records(page)
     assert set(got) == {"Rocket 2", "Orbit Mini", "Pixel-7B"}
     assert all(r.open_weights is None for r in got.values())
+
+
+def test_a_heading_about_business_use_says_nothing_of_availability() -> None:
+    page = """\
+---
+title: "Comparing Open Source LLMs: A 2024 Guide"
+---
+
+## Commercial Viability Analysis
+
+| Model | Primary Maintainer | Enterprise Support |
+|-------|--------------------|--------------------|
+| Heron 3 | Heron Labs | Through clouds |
+| Quill | Quill AI | Dedicated team |
+| Orbit R | Globex | Full package |
+"""
+    got = records(page)
+    assert set(got) == {"Heron 3", "Quill", "Orbit R"}
+    assert got["Quill"].vendor == "Quill AI"  # a `Primary Maintainer` column names the maker
+    assert all(r.open_weights is not False for r in got.values())  # not "commercial models"
+    closed = page.replace("## Commercial Viability Analysis", "## Commercial models")
+    assert all(r.open_weights is False for r in records(closed).values())
