@@ -294,12 +294,15 @@ HISTORY_DAYS = 120
 history (its earlier generations), not what the document announces."""
 
 
+_DATED_LINE_RE = re.compile(r"^\W{0,12}20\d\d[-/.]\d")
+
+
 def _old_news_lines(lines: str) -> set[int]:
     from datetime import date
 
     dated: dict[int, date] = {}
     for i, line in enumerate(lines.splitlines()):
-        if line[:1].isspace() and not line.strip():
+        if not _DATED_LINE_RE.match(line):
             continue
         hit = dates.from_news_line(line.replace("\\[", "[").replace("\\]", "]"))
         if hit is not None:

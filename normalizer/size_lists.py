@@ -164,6 +164,7 @@ def size_lists(
 _SUBJECT_RE = re.compile(
     r"^([A-Z][\w.]*\d[\w.]*(?:-[A-Za-z][\w.]*)*)\s+(?:is|are|was|were|comes?|came|ships?|shipped|has|had)\b"
 )
+_ANY_SIZE_RE = re.compile(r"\d[BbMm](?![a-z])")
 _SLASH_SIZES_RE = re.compile(
     r"(?<![\w.-])(?P<name>[A-Z][\w.]*(?:-[A-Za-z][\w.]*)*)-(?P<sizes>\d+(?:\.\d+)?[BM](?:/\d+(?:\.\d+)?[BM])+)(?![\w/])"
 )
@@ -176,6 +177,8 @@ def _named_lists(
     `Qwen2-Math-Instruct-1.5B/7B/72B`, `models – Bolmo 7B and Bolmo 1B – that are on par
     with …` (the list comes before the comparison, so the sizes are the family's)."""
     out: list[tuple[str, list[str], str, str | None]] = []
+    if len(_ANY_SIZE_RE.findall(sent)) < 2:
+        return out  # (most sentences: no list to read)
     for m in _SLASH_SIZES_RE.finditer(sent):
         ck = ckey(family_of(m.group("name")))
         if ck in families or (is_main is not None and is_main(ck)):
