@@ -208,6 +208,21 @@ def announced(post: Post) -> tuple[list[Group], str | None]:
         for alias in aliases:
             groups[(ck, size)].names.append(alias)
 
+    # a released family's sub-families its download table links (`GLM-4.5` released:
+    # `GLM-4.5-Air` beside it), as main families take theirs
+    released_repos = {g.ckey for g in list(groups.values()) if g.extra and g.repos}
+    for rid, anchor in hf_links(post):
+        short = checkpoint_base(rid.split("/")[-1])
+        ck, size = ckey(family_of(short)), size_of(short)
+        parent = next(
+            (r for r in released_repos if ck.startswith(r) and re.match(r"[a-z]", ck[len(r) :])),
+            None,
+        )
+        if parent and not is_main(ck) and not any(g.ckey == ck for g in groups.values()):
+            add(ck, size, short, extra=True, repo=(rid, anchor), name=anchor or None)
+        elif parent and (ck, size) in groups and groups[(ck, size)].extra:
+            add(ck, size, short, extra=True, repo=(rid, anchor))
+
     # size lists for the main families
     released = {g.ckey for g in groups.values() if g.extra and g.size is None}
     for g in groups.values():

@@ -305,3 +305,27 @@ Tinyvis-500M. TinyLM2 came in three sizes: 135M, 360M, and 1.7B.
 """
     sizes = sorted(r.parameters.total for r in records(post).values() if r.parameters)
     assert sizes == [256_000_000, 500_000_000]
+
+
+def test_a_released_familys_sub_family_in_the_download_table_is_announced_too() -> None:
+    readme = """\
+# Vole-5
+
+Today we release Vole-5, our newest model.
+
+## Vole-4.5
+
+We have also open-sourced Vole-4.5. Vole-4.5-Air adopts a more compact design.
+
+| Model | Download | Total Parameters |
+|---|---|---|
+| Vole-5 | [🤗 Hugging Face](https://huggingface.co/vole-ai/Vole-5) | 355B-A32B |
+| Vole-4.5 | [🤗 Hugging Face](https://huggingface.co/vole-ai/Vole-4.5) | 355B-A32B |
+| Vole-4.5-Air | [🤗 Hugging Face](https://huggingface.co/vole-ai/Vole-4.5-Air) | 106B-A12B |
+| Vole-4.5-Air-FP8 | [🤗 Hugging Face](https://huggingface.co/vole-ai/Vole-4.5-Air-FP8) | 106B-A12B |
+"""
+    got = records(readme)
+    assert "Vole-4.5-Air" in got
+    air = got["Vole-4.5-Air"]
+    assert air.parameters is not None and air.parameters.total == 106_000_000_000
+    assert not any("FP8" in name for name in got)  # a quantised copy is the same model
