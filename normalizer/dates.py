@@ -21,6 +21,7 @@ _MONTHS = (
     "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
 _ISO_RE = re.compile(r"(?<!\d)(20\d\d)[-/.](0?[1-9]|1[0-2])[-/.](0?[1-9]|[12]\d|3[01])(?!\d)")
+_SLASHED_RE = re.compile(r"(?<![\d/.])(\d{1,2})/(\d{1,2})/(20\d\d)(?![\d/])")
 _DMY_RE = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTHS})\.?,?\s+(20\d\d)\b", re.I)
 _MDY_RE = re.compile(rf"\b({_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(20\d\d)\b", re.I)
 _MY_RE = re.compile(rf"\b({_MONTHS})\.?,?\s+(20\d\d)\b", re.I)
@@ -56,6 +57,11 @@ def parse_date(text: str) -> str | None:
     for m in _MDY_RE.finditer(text):
         v = valid(int(m.group(3)), _month(m.group(1)), int(m.group(2)))
         if v:
+            cands.append((m.start(), v))
+    for m in _SLASHED_RE.finditer(text):  # `12/19/2025`; `05/06/2025` says neither order
+        a, b = int(m.group(1)), int(m.group(2))
+        day_month = (b, a) if a <= 12 < b else (a, b) if b <= 12 < a else None
+        if day_month and (v := valid(int(m.group(3)), day_month[1], day_month[0])):
             cands.append((m.start(), v))
     for m in _CJK_RE.finditer(text):
         v = valid(int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None)

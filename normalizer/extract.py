@@ -233,6 +233,9 @@ def release_date_into(rb: RecordBuilder, ref: ModelRef, doc: Doc) -> None:
         if hit and (dates.is_release_key(s) or name_re.search(s)):
             rb.set("release_date", hit.value, hit.method, hit.evidence)
             return
+    if hit := _release_heading_date(doc):
+        rb.set("release_date", hit[0], "text:release-heading", hit[1], confidence=0.85)
+        return
     group_hits: list[dates.DateHit] = []
     variant = _variant_of(ref)
     for line in doc.plain.splitlines():
@@ -255,6 +258,22 @@ def release_date_into(rb: RecordBuilder, ref: ModelRef, doc: Doc) -> None:
         if hit:
             rb.set("release_date", hit.value, hit.method, hit.evidence, confidence=0.8)
             return
+
+
+_RELEASE_HEADING_RE = re.compile(r"^(?:model\s+)?release\s+date\s*:?\s*$", re.I)
+
+
+def _release_heading_date(doc: Doc) -> tuple[str, str] | None:
+    """`### Release Date:` then `* Huggingface: 12/19/2025`: the date the section opens with."""
+    parsed = doc.parsed
+    for k, h in enumerate(parsed.headings):
+        if not _RELEASE_HEADING_RE.match(h.text):
+            continue
+        under = [b for b in parsed.blocks if b.section == k and b.kind != "heading"][:3]
+        for b in under:
+            if day := dates.parse_date(b.text):
+                return day, f"{h.text} {b.text}"[:300]
+    return None
 
 
 def _variant_of(ref: ModelRef) -> str | None:

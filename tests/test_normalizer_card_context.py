@@ -77,3 +77,17 @@ def test_a_link_to_an_architecture_is_not_the_base_model() -> None:
         "Based on [Corvid-RoBERTa](https://huggingface.co/acme/corvid-roberta), it embeds text.\n"
     )
     assert card("acme/corvid-embed-v3", weights).base_model == "acme/corvid-roberta"
+
+
+def test_a_release_date_heading_dates_the_model_and_a_license_version_date_does_not() -> None:
+    body = """\
+The Corvid license, Version Release Date: September 23, 2025.
+
+### Release Date:
+
+* Github: [12/19/2025](https://github.com/acme/corvid)
+* Huggingface: [12/19/2025](https://huggingface.co/acme/Corvid-9B)
+"""
+    assert card("acme/Corvid-9B", body).release_date == "2025-12-19"
+    ambiguous = body.replace("12/19/2025", "05/06/2025")
+    assert card("acme/Corvid-9B", ambiguous).release_date is None  # May 6 or 5 June
