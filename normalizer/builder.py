@@ -41,6 +41,8 @@ class RecordBuilder:
             return
         if field in self.refused:
             return
+        if field == "base_model" and self._is_itself(str(value)):
+            return  # `- Base model: <this release's own base checkpoint>` names a variant
         self.values[field] = value
         self.provenance[field] = FieldProvenance(
             source_url=self.source_url,
@@ -49,6 +51,11 @@ class RecordBuilder:
             evidence=evidence[:500] if evidence else None,
             confidence=confidence,
         )
+
+    def _is_itself(self, repo: str) -> bool:
+        """A model is not its own base: the value is one of the record's own names."""
+        own = {n.lower() for n in (self.name, *self.aliases)}
+        return repo.lower() in own or repo.rsplit("/", 1)[-1].lower() in own
 
     def add_link(self, kind: LinkType, url: str | None) -> None:
         if url and url.startswith("http") and not any(lk.url == url for lk in self.links):

@@ -329,3 +329,21 @@ We have also open-sourced Vole-4.5. Vole-4.5-Air adopts a more compact design.
     air = got["Vole-4.5-Air"]
     assert air.parameters is not None and air.parameters.total == 106_000_000_000
     assert not any("FP8" in name for name in got)  # a quantised copy is the same model
+
+
+def test_a_release_listing_its_own_base_checkpoint_does_not_make_it_the_base() -> None:
+    post = """\
+---
+title: "Marten 7B: a diffusion language model"
+date: 2025-04-02
+---
+
+We release Marten 7B.
+
+- Base model: [marten-org/Marten-Base-7B](https://huggingface.co/marten-org/Marten-Base-7B)
+- SFT model: [marten-org/Marten-Instruct-7B](https://huggingface.co/marten-org/Marten-Instruct-7B)
+
+Marten 7B is finally initialized with weights from [Heron 7B](https://huggingface.co/heron/Heron-7B).
+"""
+    [rec] = records(post).values()
+    assert rec.base_model == "heron/Heron-7B"  # not its own base checkpoint
