@@ -83,6 +83,16 @@ _TOTAL_IS_RE = re.compile(
     re.I,
 )
 _NON_EMBED_RE = re.compile(r"non-?embedding", re.I)
+_RIVAL_RE = re.compile(
+    r"\b(?:outperform\w*|than|compared|versus|vs\.?|rival\w*|beat\w*|surpass\w*|like|match\w*)\b",
+    re.I,
+)
+# `a 16.8B Mixture-of-Experts (MoE) large language model with 2.75B activated parameters`
+_MOE_PAIR_RE = re.compile(
+    rf"(?<![\w.$]){_COUNT}\s+(?:[\w()-]+\s+){{0,6}}?(?:model|LLM)\s+with\s+(?:only\s+)?"
+    rf"{_COUNT}\s+(?:activated|active)\s+param",
+    re.I,
+)
 # `2.7 billion parameters`, `a 7B parameter model`, `279M-parameter`
 _PROSE_RE = re.compile(rf"(?<![\w.$])(?:~\s?)?{_COUNT}(?:[- ]|\s+total\s+)param(?:eter)?s?\b", re.I)
 ACTIVE_RE = re.compile(
@@ -115,6 +125,15 @@ def from_sentence(sentence: str) -> ParamHit | None:
             return ParamHit(_int(value), None, "text:total", sentence[:300])
     if re.search(r"\b(?:not|n't|doesn't|isn't)\b", sentence, re.I):
         return None
+    pair = _MOE_PAIR_RE.search(sentence)
+    lead = sentence[: pair.start()] if pair else ""
+    if pair and not _COMPARATIVE_RE.search(lead) and not _RIVAL_RE.search(lead):
+        total_v, active_v = (
+            to_number(pair.group(1), pair.group(2)),
+            to_number(pair.group(3), pair.group(4)),
+        )
+        if total_v and active_v and 1e6 <= active_v < total_v:
+            return ParamHit(_int(total_v), _int(active_v), "text:moe", sentence[:300])
     hits = []
     for m in _PROSE_RE.finditer(sentence):
         before = sentence[: m.start()]

@@ -91,3 +91,12 @@ The Corvid license, Version Release Date: September 23, 2025.
     assert card("acme/Corvid-9B", body).release_date == "2025-12-19"
     ambiguous = body.replace("12/19/2025", "05/06/2025")
     assert card("acme/Corvid-9B", ambiguous).release_date is None  # May 6 or 5 June
+
+
+def test_an_moe_model_with_its_activated_count_gives_total_and_active() -> None:
+    body = "Built upon a 16.8B Mixture-of-Experts (MoE) large language model with 2.75B activated parameters, Corvid-lite is fast.\n"
+    rec = card("acme/Corvid-lite", body)
+    assert rec.parameters is not None
+    assert (rec.parameters.total, rec.parameters.active) == (16_800_000_000, 2_750_000_000)
+    rival = "Corvid-lite outperforms a 70B dense model with 12B active parameters.\n"
+    assert card("acme/Corvid-lite", rival).parameters is None  # another model's sizes
