@@ -65,6 +65,13 @@ _RELEASE_RES = [
     re.compile(
         rf"\breleased (?:two|three|four|several|\d+) new models?:\s*(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s*and\s+{_NAME})?)"
     ),
+    # `the series has undergone a significant upgrade with the launch of two enhanced
+    # versions, Qwen-VL-Plus and Qwen-VL-Max`
+    re.compile(
+        r"\b(?:launch|release|introduction|debut)\s+of\s+(?:(?:two|three|four|several|\d+)\s+)?"
+        r"(?:(?:new|enhanced|upgraded|improved)\s+)?(?:versions?|models?|variants?),?\s+"
+        rf"(?P<names>{_NAME}(?:\s*,\s*{_NAME})*(?:,?\s*and\s+{_NAME})?)"
+    ),
     # `We're excited to announce two new additions to the SmolVLM family: SmolVLM-256M and …`
     re.compile(
         r"\b(?:announc|introduc|releas|present|unveil)\w*\s+(?:(?:two|three|four|several|\d+)\s+)?"
@@ -74,7 +81,7 @@ _RELEASE_RES = [
     ),
 ]
 _RELEASE_HINT_RE = re.compile(
-    r"releas|launched|introduc|present|unveil|announc|open[- ](?:sourc|weight)|version of|"
+    r"releas|launch|introduc|present|unveil|announc|debut|open[- ](?:sourc|weight)|version of|"
     r"models?,|(?i:available|new models?:|new\s+(?:[\w-]+\s+){0,2}?models?\b)"
 )
 """A word every pattern of `_RELEASE_RES` needs, in its case: a sentence without one is
@@ -208,6 +215,7 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
     lines = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", lines)
     lines = re.sub(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)", r"\1", lines)
     lines = re.sub(r"<[^>]+>", " ", lines).replace("**", "").replace("__", "")
+    lines = _UNWRAP_RE.sub(r"\1 ", lines)  # a paragraph's soft-wrapped lines: one sentence
     body = body_sentences(post)
     blocked = bool(post.title) and not mn.title_is_announcing(post.title or "")
     # one verdict per name and post: long posts repeat names, and each verdict scans the body
@@ -289,6 +297,11 @@ def _listed_releases(lines: list[str], old_news: set[int]) -> list[tuple[str, li
     return out
 
 
+_UNWRAP_RE = re.compile(
+    r"([^\n|:])\n(?![ \t]*(?:[-*+>#|`]|\d+[.)]\s|\\?\[|\n|$))(?=[ \t]*[\w(\"'])"
+)
+"""A line break inside a paragraph (the next line goes on with a word), not before a
+list item, heading, table row, quote, code fence or dated line."""
 HISTORY_DAYS = 120
 """A dated news line this much older than the newest release line is the repository's
 history (its earlier generations), not what the document announces."""

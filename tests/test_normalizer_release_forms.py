@@ -347,3 +347,16 @@ Marten 7B is finally initialized with weights from [Heron 7B](https://huggingfac
 """
     [rec] = records(post).values()
     assert rec.base_model == "heron/Heron-7B"  # not its own base checkpoint
+
+
+def test_the_launch_of_named_versions_announces_each_of_them() -> None:
+    post = """\
+---
+title: "Introducing Kite2-VL"
+date: 2024-01-25
+---
+
+Recently, the Kite2-VL series has undergone a significant upgrade with the launch of two
+enhanced versions, Kite2-VL-Plus and Kite2-VL-Max.
+"""
+    assert {"Kite2-VL-Plus", "Kite2-VL-Max"} <= set(records(post))

@@ -19,6 +19,7 @@ RELEASE_SENTENCES = [
     "Our latest models, `foo-large`",
     "We released two new models: Foo-7B and Bar-2B",
     "We're excited to announce two new additions to the Foo family: Foo-7B and Foo-2B",
+    "The series was upgraded with the launch of two enhanced versions, Foo-Plus and Foo-Max",
 ]
 
 
