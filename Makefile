@@ -50,11 +50,16 @@ EVAL_SETS := eval/dev.jsonl eval/heldout.jsonl eval/heldout2.jsonl eval/heldout3
 EVAL_DOCS := eval/docs tests/fixtures/corpus
 
 # Score the normalizer on every labeled set kept in the repository (documents in eval/docs
-# and tests/fixtures/corpus); see eval/README.md for what each set is.
+# and tests/fixtures/corpus; each blind round's own docs/); see eval/README.md for what
+# each set is and which were blind when.
+BLIND_SETS := $(sort $(wildcard eval/blind*/*/labels.jsonl))
 eval: install
 	@for set in $(EVAL_SETS); do echo "== $$set"; \
 	  PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python eval/score.py --labels $$set \
 	    $(addprefix --docs ,$(EVAL_DOCS)) || exit 1; done
+	@for set in $(BLIND_SETS); do echo "== $$set"; \
+	  PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python eval/score.py --labels $$set \
+	    --docs $$(dirname $$set)/docs || exit 1; done
 
 # Confidence bins against the labeled sets: writes eval/calibration.md.
 calibration: install
