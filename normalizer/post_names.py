@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import re
 
-from normalizer import dates
 from normalizer import model_names as mn
 from normalizer.budget import check as check_budget
 from normalizer.identity import family_of, is_moving_alias, repo_id_from_url
 from normalizer.name_sizes import SIZE_TOKEN, checkpoint_base, ckey, norm_size, size_of
 from normalizer.post import Post, body_sentences
 from normalizer.regex import compiled
+from normalizer.release_lines import listed_releases, old_news_lines, unwrap
 from normalizer.text import inline_to_text, strip_code
 from normalizer.text import sentences as sentences_of
 
-_TITLE_LEAD_RE = re.compile(
-    r"^(?:the|welcome|introducing|introduce|introduction to|hello|meet|announcing|say hello to|notes on|"
-    r"a deep ?dive into|deploy|welcome to|欢迎)\s+",
-    re.I,
-)
 _NAME = r"(?:`[^`\n]{2,60}`|[A-Z][\w.]*(?:[- ](?:[A-Z0-9][\w.]*))*)"
 _RELEASE_RES = [
     # `New model available: x`, a heading `New Model: Grok 4 Fast`
@@ -215,7 +210,7 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
     lines = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", lines)
     lines = re.sub(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)", r"\1", lines)
     lines = re.sub(r"<[^>]+>", " ", lines).replace("**", "").replace("__", "")
-    lines = _UNWRAP_RE.sub(r"\1 ", lines)  # a paragraph's soft-wrapped lines: one sentence
+    lines = unwrap(lines)  # a paragraph's soft-wrapped lines: one sentence
     body = body_sentences(post)
     blocked = bool(post.title) and not mn.title_is_announcing(post.title or "")
     # one verdict per name and post: long posts repeat names, and each verdict scans the body
@@ -235,7 +230,7 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
             )
         return unsupported[main]
 
-    old_news = _old_news_lines(lines)
+    old_news = old_news_lines(lines)
     for i, line in enumerate(lines.splitlines()):
         if not i & 255:
             check_budget()
@@ -261,69 +256,7 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
                         if blocked and not _PRESENT_RELEASE_RE.search(sentence):
                             continue  # a how-to / news title: only "today we release X" counts
                         out.append((main, aliases, inline_to_text(sentence)[:300]))
-    return out + _listed_releases(lines.splitlines(), old_news)
-
-
-_LIST_LEAD_RE = re.compile(
-    r"\b(?:releas\w*|introduc\w*|launch\w*|announc\w*|adds?|added)\b[^.]*\bmodels?\b[^.]*:\s*$",
-    re.I,
-)
-_LISTED_MODEL_RE = re.compile(
-    r"^\s*[-*+]\s+(?P<name>[A-Z][\w.]*(?:[ -][A-Z0-9][\w.]*){0,4})\s*\(\s*`(?P<id>[^`\n]{2,60})`"
-)
-
-
-def _listed_releases(lines: list[str], old_news: set[int]) -> list[tuple[str, list[str], str]]:
-    """`We released our first audio models:` then one item per model, `Voxtral Small
-    (`voxtral-small-2507`) …`: each item that gives a name and its API id. An id an
-    earlier item already gave (`Voxtral Mini Transcribe (`voxtral-mini-2507` via …)`) is
-    that model again."""
-    out: list[tuple[str, list[str], str]] = []
-    seen: set[str] = set()
-    for i, line in enumerate(lines):
-        if i in old_news or not _LIST_LEAD_RE.search(line):
-            continue
-        for item in lines[i + 1 :]:
-            m = _LISTED_MODEL_RE.match(item)
-            if m is None:
-                if item.strip() and not re.match(r"^\s*[-*+]\s", item):
-                    break
-                continue
-            name, api_id = m.group("name").strip(), m.group("id").strip()
-            if api_id in seen or not _name_ok(name):
-                continue
-            seen.add(api_id)
-            out.append((name, [api_id], inline_to_text(f"{line.strip()} {item.strip()}")[:300]))
-    return out
-
-
-_UNWRAP_RE = re.compile(
-    r"([^\n|:])\n(?![ \t]*(?:[-*+>#|`]|\d+[.)]\s|\\?\[|\n|$))(?=[ \t]*[\w(\"'])"
-)
-"""A line break inside a paragraph (the next line goes on with a word), not before a
-list item, heading, table row, quote, code fence or dated line."""
-HISTORY_DAYS = 120
-"""A dated news line this much older than the newest release line is the repository's
-history (its earlier generations), not what the document announces."""
-
-
-_DATED_LINE_RE = re.compile(r"^\W{0,12}20\d\d[-/.]\d")
-
-
-def _old_news_lines(lines: str) -> set[int]:
-    from datetime import date
-
-    dated: dict[int, date] = {}
-    for i, line in enumerate(lines.splitlines()):
-        if not _DATED_LINE_RE.match(line):
-            continue
-        hit = dates.from_news_line(line.replace("\\[", "[").replace("\\]", "]"))
-        if hit is not None:
-            dated[i] = date.fromisoformat(hit.value if len(hit.value) == 10 else hit.value + "-01")
-    if len(dated) < 2:
-        return set()
-    newest = max(dated.values())
-    return {i for i, d in dated.items() if (newest - d).days > HISTORY_DAYS}
+    return out + listed_releases(lines.splitlines(), old_news, _name_ok)
 
 
 _INTRO_RE = re.compile(

@@ -1,0 +1,80 @@
+"""The lines of a post that release models without a sentence of their own: a release
+line that introduces a list (`We released our first audio models:` then one item per
+model), and a dated news list whose old lines are the repository's history. The release
+statements themselves are read by `post_names`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+from normalizer import dates
+from normalizer.text import inline_to_text
+
+_LIST_LEAD_RE = re.compile(
+    r"\b(?:releas\w*|introduc\w*|launch\w*|announc\w*|adds?|added)\b[^.]*\bmodels?\b[^.]*:\s*$",
+    re.I,
+)
+_LISTED_MODEL_RE = re.compile(
+    r"^\s*[-*+]\s+(?P<name>[A-Z][\w.]*(?:[ -][A-Z0-9][\w.]*){0,4})\s*\(\s*`(?P<id>[^`\n]{2,60})`"
+)
+
+
+def listed_releases(
+    lines: list[str], old_news: set[int], name_ok: Callable[[str], bool]
+) -> list[tuple[str, list[str], str]]:
+    """`We released our first audio models:` then one item per model, `Voxtral Small
+    (`voxtral-small-2507`) …`: each item that gives a name and its API id. An id an
+    earlier item already gave (`Voxtral Mini Transcribe (`voxtral-mini-2507` via …)`) is
+    that model again."""
+    out: list[tuple[str, list[str], str]] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        if i in old_news or not _LIST_LEAD_RE.search(line):
+            continue
+        for item in lines[i + 1 :]:
+            m = _LISTED_MODEL_RE.match(item)
+            if m is None:
+                if item.strip() and not re.match(r"^\s*[-*+]\s", item):
+                    break
+                continue
+            name, api_id = m.group("name").strip(), m.group("id").strip()
+            if api_id in seen or not name_ok(name):
+                continue
+            seen.add(api_id)
+            out.append((name, [api_id], inline_to_text(f"{line.strip()} {item.strip()}")[:300]))
+    return out
+
+
+_UNWRAP_RE = re.compile(
+    r"([^\n|:])\n(?![ \t]*(?:[-*+>#|`]|\d+[.)]\s|\\?\[|\n|$))(?=[ \t]*[\w(\"'])"
+)
+"""A line break inside a paragraph (the next line goes on with a word), not before a
+list item, heading, table row, quote, code fence or dated line."""
+
+
+def unwrap(text: str) -> str:
+    return _UNWRAP_RE.sub(r"\1 ", text)
+
+
+HISTORY_DAYS = 120
+"""A dated news line this much older than the newest release line is the repository's
+history (its earlier generations), not what the document announces."""
+
+
+_DATED_LINE_RE = re.compile(r"^\W{0,12}20\d\d[-/.]\d")
+
+
+def old_news_lines(lines: str) -> set[int]:
+    dated: dict[int, date] = {}
+    for i, line in enumerate(lines.splitlines()):
+        if not _DATED_LINE_RE.match(line):
+            continue
+        hit = dates.from_news_line(line.replace("\\[", "[").replace("\\]", "]"))
+        if hit is not None:
+            dated[i] = date.fromisoformat(hit.value if len(hit.value) == 10 else hit.value + "-01")
+    if len(dated) < 2:
+        return set()
+    newest = max(dated.values())
+    return {i for i, d in dated.items() if (newest - d).days > HISTORY_DAYS}
