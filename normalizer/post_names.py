@@ -230,11 +230,11 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
             )
         return unsupported[main]
 
-    old_news = old_news_lines(lines)
+    found_at: list[int] = []  # the line of each name found
     for i, line in enumerate(lines.splitlines()):
         if not i & 255:
             check_budget()
-        if not _RELEASE_HINT_RE.search(line) or i in old_news:
+        if not _RELEASE_HINT_RE.search(line):
             continue
         for sentence in re.split(r"(?<=[.!?])\s+", line):
             if not _RELEASE_HINT_RE.search(sentence):
@@ -256,6 +256,9 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
                         if blocked and not _PRESENT_RELEASE_RE.search(sentence):
                             continue  # a how-to / news title: only "today we release X" counts
                         out.append((main, aliases, inline_to_text(sentence)[:300]))
+                        found_at.append(i)
+    old_news = old_news_lines(lines, set(found_at))
+    out = [o for o, i in zip(out, found_at, strict=True) if i not in old_news]
     return out + listed_releases(lines.splitlines(), old_news, _name_ok)
 
 

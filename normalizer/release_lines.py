@@ -59,14 +59,16 @@ def unwrap(text: str) -> str:
 
 
 HISTORY_DAYS = 120
-"""A dated news line this much older than the newest release line is the repository's
-history (its earlier generations), not what the document announces."""
+"""A dated news line this much older than the newest line that releases a model is the
+repository's history (its earlier generations), not what the document announces."""
 
 
 _DATED_LINE_RE = re.compile(r"^\W{0,12}20\d\d[-/.]\d")
 
 
-def old_news_lines(lines: str) -> set[int]:
+def old_news_lines(lines: str, releasing: set[int]) -> set[int]:
+    """Dated lines (of all of `lines`) older than the newest of the `releasing` lines (the
+    ones that name a released model; a later report or tutorial line does not count)."""
     dated: dict[int, date] = {}
     for i, line in enumerate(lines.splitlines()):
         if not _DATED_LINE_RE.match(line):
@@ -74,7 +76,7 @@ def old_news_lines(lines: str) -> set[int]:
         hit = dates.from_news_line(line.replace("\\[", "[").replace("\\]", "]"))
         if hit is not None:
             dated[i] = date.fromisoformat(hit.value if len(hit.value) == 10 else hit.value + "-01")
-    if len(dated) < 2:
+    newest = max((d for i, d in dated.items() if i in releasing), default=None)
+    if newest is None or len(dated) < 2:
         return set()
-    newest = max(dated.values())
     return {i for i, d in dated.items() if (newest - d).days > HISTORY_DAYS}

@@ -360,3 +360,16 @@ Recently, the Kite2-VL series has undergone a significant upgrade with the launc
 enhanced versions, Kite2-VL-Plus and Kite2-VL-Max.
 """
     assert {"Kite2-VL-Plus", "Kite2-VL-Max"} <= set(records(post))
+
+
+def test_a_later_report_line_does_not_turn_the_models_release_line_into_history() -> None:
+    readme = """\
+# Grebe
+
+## News
+
+- 2024.09.10: We release the Grebe technical report.
+- 2024.01.17: We release Grebe-7B and Grebe-20B.
+"""
+    sizes = sorted(r.parameters.total for r in records(readme).values() if r.parameters)
+    assert sizes == [7_000_000_000, 20_000_000_000]
