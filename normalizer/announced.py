@@ -79,7 +79,8 @@ class Group:
 def _linked_spelling(title_name: str, links: list[tuple[str, str]]) -> str:
     """`# Ling-V2.5` over one linked model `inclusionAI/Ling-2.5-1T`: the title spells the
     repository, the link the model; when no link is of the title's family and every
-    linked model is of one family with the title's leading word, that model is meant."""
+    linked model is of one family with the title's leading word and version, that model
+    is meant (`Llama 3.1` linking only `Llama-Guard-3-8B` is not such a case)."""
     fam = ckey(family_of(title_name))
     shorts = [rid.split("/")[-1] for rid, _ in links]
     linked = {ckey(family_of(checkpoint_base(s))) for s in shorts}
@@ -88,8 +89,11 @@ def _linked_spelling(title_name: str, links: list[tuple[str, str]]) -> str:
     ):
         return title_name  # a link of the title's own family (or none at all)
     lead = re.match(r"[a-z]{3,}", fam)
-    if len(linked) == 1 and lead and next(iter(linked)).startswith(lead.group(0)):
-        return max(set(shorts), key=shorts.count)
+    versions = re.findall(r"\d+(?:\.\d+)*", title_name)
+    if len(linked) == 1 and lead and versions and next(iter(linked)).startswith(lead.group(0)):
+        best = max(set(shorts), key=shorts.count)
+        if all(v in re.findall(r"\d+(?:\.\d+)*", best.replace("_", ".")) for v in versions):
+            return best  # the same version (`V2.5` / `2.5`): a spelling, not another model
     return title_name
 
 

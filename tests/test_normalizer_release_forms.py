@@ -373,3 +373,14 @@ def test_a_later_report_line_does_not_turn_the_models_release_line_into_history(
 """
     sizes = sorted(r.parameters.total for r in records(readme).values() if r.parameters)
     assert sizes == [7_000_000_000, 20_000_000_000]
+
+
+def test_a_title_is_not_respelled_as_a_linked_model_of_another_version() -> None:
+    post = """\
+---
+title: "Introducing Egret 3.1"
+---
+
+Today we release Egret 3.1. Its safety model is [Egret-Guard-3-8B](https://huggingface.co/egret/Egret-Guard-3-8B).
+"""
+    assert "Egret-Guard-3-8B" not in records(post)
