@@ -76,6 +76,12 @@ class Group:
         return sorted(self.repos, key=rank)[0][0]
 
 
+def repo_key(repo: str) -> tuple[str, str | None]:
+    """(family key, size) of a Hub repo's model (`org/GLM-4.5-Air-FP8` -> `glm4.5air`)."""
+    short = checkpoint_base(repo.rsplit("/", 1)[-1])
+    return ckey(family_of(short)), size_of(short)
+
+
 def _linked_spelling(title_name: str, links: list[tuple[str, str]]) -> str:
     """`# Ling-V2.5` over one linked model `inclusionAI/Ling-2.5-1T`: the title spells the
     repository, the link the model; when no link is of the title's family and every
@@ -83,7 +89,7 @@ def _linked_spelling(title_name: str, links: list[tuple[str, str]]) -> str:
     is meant (`Llama 3.1` linking only `Llama-Guard-3-8B` is not such a case)."""
     fam = ckey(family_of(title_name))
     shorts = [rid.split("/")[-1] for rid, _ in links]
-    linked = {ckey(family_of(checkpoint_base(s))) for s in shorts}
+    linked = {repo_key(s)[0] for s in shorts}
     if not linked or any(
         k.startswith(fam) and not re.match(r"[\d.]", k[len(fam) :]) for k in linked
     ):
@@ -153,11 +159,7 @@ def announced(post: Post) -> tuple[list[Group], str | None]:
 
     # Hugging Face repos of the primary family (and families extending it); repos of
     # other orgs (community re-uploads, quantisations) only join models already found
-    main_links = [
-        (rid, a)
-        for rid, a in hf_links(post)
-        if is_main(ckey(family_of(checkpoint_base(rid.split("/")[-1]))))
-    ]
+    main_links = [(rid, a) for rid, a in hf_links(post) if is_main(repo_key(rid)[0])]
     org_counts: dict[str, int] = {}
     for rid, _ in main_links:
         org_counts[rid.split("/")[0]] = org_counts.get(rid.split("/")[0], 0) + 1
@@ -217,7 +219,7 @@ def announced(post: Post) -> tuple[list[Group], str | None]:
     released_repos = {g.ckey for g in list(groups.values()) if g.extra and g.repos}
     for rid, anchor in hf_links(post):
         short = checkpoint_base(rid.split("/")[-1])
-        ck, size = ckey(family_of(short)), size_of(short)
+        ck, size = repo_key(rid)
         parent = next(
             (r for r in released_repos if ck.startswith(r) and re.match(r"[a-z]", ck[len(r) :])),
             None,
@@ -264,8 +266,7 @@ def announced(post: Post) -> tuple[list[Group], str | None]:
             for key in [k for k, g in groups.items() if g.ckey == ck and g.size is None]:
                 del groups[key]
             for rid, anchor in hf_links(post):
-                short = rid.split("/")[-1]
-                key = (ckey(family_of(checkpoint_base(short))), size_of(short))
+                key = repo_key(rid)
                 if key[0] == ck and key in groups:
                     add(*key, groups[key].display, extra=True, repo=(rid, anchor))
 

@@ -75,8 +75,6 @@ def _fact(f: Fact, value: Any) -> Candidate:
 
 _COUNT_RE = re.compile(rf"^\s*~?\s*({NUM})\s?(billion|million|trillion|[BMT])\b", re.I)
 _ACTIVE_NAME_RE = re.compile(r"(?:^|[-_ .])[aA](\d+(?:\.\d+)?)[bB](?=$|[-_ .])")
-_CTX_NAME_RE = re.compile(r"(?:^|[-_ .])(?:(\d{2,4})[kK]|(10|[1-9])[mM])(?=$|[-_ .])")
-"""`-200K`, `-Chat-1M` (a window of 1M-10M: a name's `-500M` is a parameter count)."""
 
 
 def _count(value: str) -> int | None:
@@ -316,9 +314,8 @@ def _row_is_this_size(f: Fact, names: list[str]) -> bool:
 def _context(rb: RecordBuilder, by_field: dict[str, list[Fact]], names: list[str]) -> None:
     """A context in the model's own name (`-200K`) beats a smaller number from elsewhere."""
     for n in names:
-        m = _CTX_NAME_RE.search(n.rsplit("/", 1)[-1])
-        if m:
-            value = int(m.group(1)) * 1000 if m.group(1) else int(m.group(2)) * 1_000_000
+        value = ctx.window_of_name(n.rsplit("/", 1)[-1])
+        if value:
             current = rb.values.get("context_length")
             if current is None or current < value:
                 rb.set("context_length", value, "name-token", n, confidence=SCORES["name-token"],

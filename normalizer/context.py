@@ -132,6 +132,29 @@ def from_sentence(sentence: str) -> ContextHit | None:
     return None
 
 
+_WINDOW_TOKEN = r"(?:(\d{2,4})[kK]|(10|[1-9])[mM])(?=$|[-_ .,;:)])"
+"""`200K`, `1M` as a name's token (a window of 1M-10M: a name's `-500M` is a parameter
+count)."""
+_NAME_WINDOW_RE = re.compile(rf"(?:^|(?<=[-_ .])){_WINDOW_TOKEN}")
+_TEXT_WINDOW_RE = re.compile(rf"(?<=[\w.][-_]){_WINDOW_TOKEN}")
+
+
+def _window(m: re.Match[str]) -> int:
+    return int(m.group(1)) * 1000 if m.group(1) else int(m.group(2)) * 1_000_000
+
+
+def window_of_name(name: str) -> int | None:
+    """The context window a model's name carries (`Yi-34B-200K` -> 200000)."""
+    m = _NAME_WINDOW_RE.search(name)
+    return _window(m) if m else None
+
+
+def windows_in_names(text: str) -> set[int]:
+    """The windows the model names in a text carry (`…-Chat-1M supports …` -> 1000000);
+    a bare `128K tokens` is no name's."""
+    return {_window(m) for m in _TEXT_WINDOW_RE.finditer(text)}
+
+
 def from_cell(cell: str) -> int | None:
     """`128K`, `up to 32,768 tokens`; `256K -> 1M (YaRN)`: the native window, not the
     length an extension method reaches."""

@@ -147,22 +147,12 @@ def set_context(
                 return
 
 
-_WINDOW_TOKEN_RE = re.compile(r"(?<=[\w.])-(\d+(?:\.\d+)?)([KkMm])(?![\w.])")
-
-
 def _a_variants_window(value: int, ref: ModelRef, post: Post) -> bool:
     """A window the post names a variant for (`InternLM2.5-7B-Chat-1M`) belongs to that
     variant when this record's own names do not carry it."""
-    own = {_token_value(m) for n in ref.names() for m in _WINDOW_TOKEN_RE.finditer(n)}
-    if value in own:
+    if value in {ctx.window_of_name(n) for n in ref.names()}:
         return False
-    named = {_token_value(m) for m in _WINDOW_TOKEN_RE.finditer(post.doc.plain)}
-    return value in named
-
-
-def _token_value(m: re.Match[str]) -> int:
-    scale = 1000 if m.group(2).lower() == "k" else 1_000_000
-    return int(float(m.group(1)) * scale)
+    return value in ctx.windows_in_names(post.doc.plain)
 
 
 def set_base(

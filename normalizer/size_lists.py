@@ -152,10 +152,7 @@ def size_lists(
             u = unit or listed.get(num)
             if not u or later:
                 continue
-            size = norm_size(num, u)
-            value = size_number(size)
-            if size and value and 1e8 <= value <= 2e12 and size not in sizes:
-                sizes.append(size)
+            _keep_size(sizes, num, u)
         if len(sizes) >= 2 or (len(sizes) == 1 and line_form is not None and rest is not sent):
             out.append((target, sizes, sent[:300], qualifier))
     return out
@@ -195,11 +192,16 @@ def _named_lists(
 def _sizes_in(text: str) -> list[str]:
     sizes: list[str] = []
     for num, unit in re.findall(r"(\d+(?:\.\d+)?)\s?([BbMm])", text):
-        size = norm_size(num, unit)
-        value = size_number(size)
-        if size and value and 1e8 <= value <= 2e12 and size not in sizes:
-            sizes.append(size)
+        _keep_size(sizes, num, unit)
     return sizes
+
+
+def _keep_size(sizes: list[str], num: str, unit: str) -> None:
+    """Add a model size (100M to 2T) once, in the order the post gives it."""
+    size = norm_size(num, unit)
+    value = size_number(size)
+    if size and value and 1e8 <= value <= 2e12 and size not in sizes:
+        sizes.append(size)
 
 
 def qualified_names(post: Post, display: str, qualifier: str, size: str, joiner: str) -> list[str]:

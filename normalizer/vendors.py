@@ -43,14 +43,12 @@ def vendor_from_text(text: str) -> tuple[str, str] | None:
     return None
 
 
-MAKER_RE = re.compile(
+_MAKER_LEAD = (
     r"\b(?:from|(?:trained|developed|created|made|built|released|launched|published) by)\s+"
-    r"((?:[A-Z][\w.&'-]*|AI)(?:\s+(?:[A-Z][\w.&'-]*|AI)){0,2})"
 )
+MAKER_RE = re.compile(_MAKER_LEAD + r"((?:[A-Z][\w.&'-]*|AI)(?:\s+(?:[A-Z][\w.&'-]*|AI)){0,2})")
 """`GPT-4 from OpenAI`, `the AI chatbot launched by Anthropic`: a maker statement."""
-_MAKER_BEFORE_RE = re.compile(
-    r"\b(?:from|(?:trained|developed|created|made|built|released|launched|published) by)\s+$"
-)
+_MAKER_BEFORE_RE = re.compile(_MAKER_LEAD + "$")
 
 
 def maker_phrase(name: str, sentences: list[str], first: int = 2) -> tuple[str, str] | None:
