@@ -73,6 +73,14 @@ COMPARE_PATTERN = f"^[^,]+(?:,[^,]+){{1,{MAX_COMPARE - 1}}}$"
 
 Endpoint = Callable[..., Response]
 router = APIRouter(prefix="/api/v1", tags=["read API"])
+
+
+def is_public_path(path: str) -> bool:
+    """Whether the public read API (or `/healthz`) answers `path`: no session, no
+    login, CORS when configured."""
+    return path.startswith("/api/") or path == "/healthz"
+
+
 health = APIRouter(tags=["operations"])
 
 ListedTool = create_model(  # type: ignore[call-overload]

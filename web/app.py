@@ -29,6 +29,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from storage.catalog import snapshot_engine
 from storage.db import default_db_url
 from storage.store import Store
+from web.api import is_public_path
 
 
 class ApiCORS:
@@ -47,8 +48,7 @@ class ApiCORS:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and (path.startswith("/api/") or path == "/healthz"):
+        if scope["type"] == "http" and is_public_path(scope.get("path", "")):
             await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)

@@ -2,7 +2,7 @@
 the review queue and a tool's history. Server-rendered (Jinja2), a little JS.
 
 `install(app)` adds it to the app `web.app.create_app` builds: the signed session
-cookie (Starlette `SessionMiddleware`, key `app.state.secret_key`, SameSite=Lax,
+cookie (Starlette `SessionMiddleware`, on the UI's paths only, key `app.state.secret_key`, SameSite=Lax,
 `https_only` from the argument or `$TOOLWATCH_HTTPS_ONLY`), `/static`, the routes
 and the handlers that turn "not logged in" and "bad CSRF token" into pages.
 
@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from web.api import is_public_path
 from web.editor import copy_page, queue, routes, security, sources, tool_page
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -32,13 +35,28 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+class EditorSessions:
+    """Starlette's signed-cookie sessions for the editors' UI only: a read API request
+    neither reads nor sets the session cookie."""
+
+    def __init__(self, app: ASGIApp, **options: Any) -> None:
+        self.app = app
+        self.sessions = SessionMiddleware(app, **options)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and not is_public_path(scope.get("path", "")):
+            await self.sessions(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     """Add the editor UI to `app` (which has `state.secret_key`; `state.store` is set
     by the app's lifespan). `https_only` marks the session cookie Secure (default:
     `$TOOLWATCH_HTTPS_ONLY`); use it whenever the UI is served over HTTPS."""
     secure = _env_flag("TOOLWATCH_HTTPS_ONLY") if https_only is None else https_only
     app.add_middleware(
-        SessionMiddleware,
+        EditorSessions,
         secret_key=app.state.secret_key,
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
