@@ -362,6 +362,9 @@ def _attach_code_repos(post: Post, groups: list[Group]) -> None:
         ck = ckey(family_of(short))
         size = size_of(short)
         hits = [g for g in groups if g.ckey == ck and g.size == size and not g.extra]
+        if not hits:  # `K-EXAONE` announced without a size; its code loads `…-236B-A23B`
+            family = [g for g in groups if g.ckey == ck and not g.extra]
+            hits = [g for g in family if g.size is None] if len(family) == 1 else []
         if len(hits) == 1 and rid not in hits[0].code_repos:
             hits[0].code_repos.append(rid)
 

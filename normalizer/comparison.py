@@ -138,14 +138,36 @@ def records(
     if len(found) < 2:
         return None
     stated = column_lines(doc, [s.name for s in found])
+    versioned = versioned_names(doc, [s.name for s in found])
     for s in found:
         s.lines[:0] = stated.get(s.name, [])
+        s.name = versioned.get(s.name, s.name)
     return [_record(s, source_url, observed_at, scope=scope) for s in found]
 
 
 def _same_tool(cell: str, name: str) -> bool:
     c, n = (re.sub(r"[^a-z0-9]", "", x.lower()) for x in (cell, name))
     return bool(c) and (c == n or c.startswith(n))
+
+
+def versioned_names(doc: ParsedDocument, names: list[str]) -> dict[str, str]:
+    """`Claude vs GPT` over a table with a column per `Claude 3.5 Sonnet` and `GPT-4.5`:
+    the page compares those models, and the title names only their families. A title
+    name that already carries a version is kept."""
+    out: dict[str, str] = {}
+    for table in doc.tables:
+        for head in table.header[1:]:
+            cell = head.strip(" *_`")
+            for n in names:
+                if (
+                    not re.search(r"\d", n)
+                    and re.search(r"\d", cell)
+                    and len(cell) <= 60
+                    and _same_tool(cell, n)
+                    and len(cell) > len(n)
+                ):
+                    out.setdefault(n, cell)
+    return out if len(out) == len(names) else {}
 
 
 _MAKER_HEADING_RE = re.compile(r"^(.{2,40}?)\s*\(([^()]{2,60})\)\s*$")
@@ -178,6 +200,44 @@ def column_lines(doc: ParsedDocument, names: list[str]) -> dict[str, list[str]]:
     return out
 
 
+STATED_FACTS = frozenset(
+    {"params_total", "params_active", "context_length", "release_date", "open_weights"}
+)
+"""The model facts a page's `Key: value` line or table cell states of one tool."""
+SIZE_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BMT])\b")
+_GUESS_RE = re.compile(r"\bestimat|\brumou?red\b|\breportedly\b|\bspeculat", re.I)
+_ESTIMATE_RE = re.compile(rf"^\s*[~≈<>]|\bapprox|{_GUESS_RE.pattern}", re.I)
+_YES_RE = re.compile(r"^(?:yes|✅|✓|✔️?|true)(?!\w)", re.I)
+_NO_RE = re.compile(r"^(?:no|❌|✗|✘|false|none)(?!\w)", re.I)
+
+
+def sizes(value: str) -> list[str]:
+    """`7B, 13B` -> ["7B", "13B"]: the sizes a cell states."""
+    return [f"{n}{u}" for n, u in SIZE_RE.findall(value)]
+
+
+def put_stated(rb: RecordBuilder, field_name: str, value: str, evidence: str, put: Put) -> None:
+    """One stated model fact (`Context Window: 200K`, a `Parameters` cell, `Open
+    Weights: ❌`). An estimate (`~300B (estimated)`) is no stated count."""
+    value = value.strip().strip("*_`").strip()
+    if field_name in ("params_total", "params_active"):
+        found = sizes(value)
+        count = params.from_name(found[0]) if found and not _ESTIMATE_RE.search(value) else None
+        if count and count.total:
+            kind = "total" if field_name == "params_total" else "active"
+            put("parameters", Parameters(**{kind: count.total}), "parameters", evidence)
+    elif field_name == "context_length" and (hit := ctx.from_sentence(f"context length: {value}")):
+        put("context_length", hit.value, "context", evidence)
+    elif field_name == "release_date" and (day := dates.parse_loose(value)):
+        put("release_date", day, "release-date", evidence)
+    elif field_name == "open_weights" and _YES_RE.match(value):
+        put("open_weights", True, "open-weights", evidence)
+    elif field_name == "open_weights" and _NO_RE.match(value):
+        put("open_weights", False, "closed", evidence)
+        if not rb.has("license"):
+            put("license", License(terms=LicenseTerms.PROPRIETARY), "closed", evidence)
+
+
 def putter(rb: RecordBuilder) -> Put:
     """`put(field, value, how, evidence)`: a third-party value, at the pages' confidence."""
 
@@ -205,6 +265,8 @@ def _record(
             put("license", lic, "license", line)
         elif stated == "vendor" and re.fullmatch(r"[A-Z][\w .&'-]{1,40}", value.strip()):
             put("vendor", value.strip(), "vendor", line)
+        elif stated in STATED_FACTS:
+            put_stated(rb, stated, value, line, put)
     # a maker the section states of the tool, else the family's: the first company a
     # section mentions is as often a rival's (`Google-proof questions`)
     maker = maker_phrase(section.name, sentences(" ".join(section.lines)), 3) or vendor_for_family(
@@ -234,6 +296,8 @@ def prose_facts(
     active = total.active if total else None
     total_v = total.total if total else None
     for s in sents:
+        if _GUESS_RE.search(s):
+            continue  # `~1.8T (estimated)`: a third party's guess is no stated count
         hit = params.from_sentence(params.ACTIVE_RE.sub(" ", s))
         total_v = total_v or (hit.total if hit else None)
         active = active or params.active_from_sentence(s)

@@ -63,6 +63,8 @@ def page_key_field(key: str) -> str | None:
         return "tagline"
     if k in words["category_keys"]:
         return "category"
+    if k in words["open_weights_keys"]:
+        return "open_weights"
     return field_of(key)
 
 

@@ -123,7 +123,7 @@ _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
     # not `an Apache 2.0-based license` (a custom license derived from it)
     (
         re.compile(
-            r"\bapache(?:[- ]license)?[-, ]*(?:version |v)?2(?:\.0)?(?![.\d]*[- ]?based)\b", re.I
+            r"\bapache(?:[- ]license)?[-, ]*\(?(?:version |v)?2(?:\.0)?\)?(?![.\d]*[- ]?based)(?:\b|(?<=\)))", re.I
         ),
         "apache-2.0",
     ),
@@ -388,7 +388,7 @@ def from_link(url: str) -> str | None:
 # restrictive conditions".
 _CUSTOM_RESTRICTED = re.compile(
     r"\bresponsible ai licen[cs]e|\b(?:open)?rail(?:[- ]m)? licen[cs]e|\bacceptable[- ]use polic(?:y|ies)\b|"
-    r"\brestrictive (?:conditions|terms)\b|\bcommercial(?:ly)?(?: use)?\s+(?:\w+\s+){0,4}under (?:\w+\s+){0,3}conditions\b",
+    r"\brestrictive (?:conditions|terms)\b|\b(?:with|under) (?:\w+\s+){0,2}?(?:usage|use) restrictions\b|\bcommercial(?:ly)?(?: use)?\s+(?:\w+\s+){0,4}under (?:\w+\s+){0,3}conditions\b",
     re.I,
 )
 

@@ -202,6 +202,10 @@ def hf_links(post: Post) -> list[tuple[str, str]]:
 _HF_ORG_PAGE_RE = re.compile(
     r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.-]*)/?(?:[?#].*)?$"
 )
+_HF_COLLECTION_RE = re.compile(
+    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/collections/([A-Za-z0-9][\w.-]*)/[\w.-]+/?(?:[?#].*)?$"
+)
+"""A collection the maker keeps (`huggingface.co/collections/stepfun-ai/step3-…`): its owner."""
 _HF_SITE_PATHS = {
     "models", "datasets", "spaces", "docs", "blog", "papers", "collections", "organizations",
     "join", "pricing", "settings", "login", "chat", "learn", "tasks", "posts", "enterprise",
@@ -210,12 +214,13 @@ _HF_SITE_PATHS = {
 
 @per_post
 def hf_org_pages(post: Post) -> list[str]:
-    """Organisations whose Hub page the post links (`huggingface.co/meituan-longcat`, a
-    README's badge): where the maker publishes, when no model repo is linked."""
+    """Organisations whose Hub page or collection the post links (`huggingface.co/meituan-
+    longcat`, a README's badge): where the maker publishes, when no model repo is linked."""
     orgs = [
         m.group(1)
         for _, url in post.doc.links
-        if (m := _HF_ORG_PAGE_RE.match(url)) and m.group(1).lower() not in _HF_SITE_PATHS
+        if (m := _HF_ORG_PAGE_RE.match(url) or _HF_COLLECTION_RE.match(url))
+        and m.group(1).lower() not in _HF_SITE_PATHS
     ]
     return list(dict.fromkeys(orgs))
 

@@ -10,10 +10,10 @@ from normalizer import model_names as mn
 from normalizer.budget import check as check_budget
 from normalizer.identity import family_of, is_moving_alias, repo_id_from_url
 from normalizer.name_sizes import SIZE_TOKEN, checkpoint_base, ckey, norm_size, size_of
-from normalizer.post import Post, body_sentences
+from normalizer.post import Post, body_sentences, per_post
 from normalizer.regex import compiled
 from normalizer.release_lines import listed_releases, old_news_lines, unwrap
-from normalizer.text import inline_to_text, strip_code
+from normalizer.text import drop_pictographs, inline_to_text, strip_code
 from normalizer.text import sentences as sentences_of
 
 _NAME = r"(?:`[^`\n]{2,60}`|[A-Z][\w.]*(?:[- ](?:[A-Z0-9][\w.]*))*)"
@@ -205,11 +205,29 @@ def _model_like(name: str, repo_families: set[str]) -> bool:
 
 def release_names(post: Post) -> list[tuple[str, list[str], str]]:
     """(name, aliases, evidence) for models named in release statements."""
+    return _release_scan(post)[0]
+
+
+def history_lines(post: Post) -> list[str]:
+    """The dated news lines that are the repository's history (earlier generations),
+    folded by `fold_line`: whatever they release or list is not this post's news."""
+    return _release_scan(post)[1]
+
+
+def fold_line(text: str) -> str:
+    """A line's letters and digits only, for finding a sentence inside a line whatever
+    markup either kept."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+@per_post
+def _release_scan(post: Post) -> tuple[list[tuple[str, list[str], str]], list[str]]:
     out: list[tuple[str, list[str], str]] = []
     lines = strip_code(post.markup)
     lines = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", lines)
     lines = re.sub(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)", r"\1", lines)
     lines = re.sub(r"<[^>]+>", " ", lines).replace("**", "").replace("__", "")
+    lines = re.sub(r"[ \t]{2,}", " ", drop_pictographs(lines))
     lines = unwrap(lines)  # a paragraph's soft-wrapped lines: one sentence
     body = body_sentences(post)
     blocked = bool(post.title) and not mn.title_is_announcing(post.title or "")
@@ -259,7 +277,9 @@ def release_names(post: Post) -> list[tuple[str, list[str], str]]:
                         found_at.append(i)
     old_news = old_news_lines(lines, set(found_at))
     out = [o for o, i in zip(out, found_at, strict=True) if i not in old_news]
-    return out + listed_releases(lines.splitlines(), old_news, _name_ok)
+    split = lines.splitlines()
+    history = [fold_line(split[i]) for i in sorted(old_news)]
+    return out + listed_releases(split, old_news, _name_ok), history
 
 
 _INTRO_RE = re.compile(

@@ -16,6 +16,7 @@ from normalizer.name_sizes import (
     sized_name_regex,
 )
 from normalizer.post import Post
+from normalizer.post_names import fold_line, history_lines
 
 _SIZE_LIST_CUE_RE = re.compile(
     r"\b(?:sizes?|comes? in|come in|available in|family of|introduces|consists? of|including|variants|"
@@ -84,9 +85,12 @@ def size_lists(
     (qualifier `Vision`: the sizes are of the sub-family)."""
     out: list[tuple[str, list[str], str, str | None]] = []
     family_res = {ck: name_regex(disp) for ck, disp in families.items()}
+    history = history_lines(post)
     for sent in post.doc.sentences + ([post.title] if post.title else []):
         if "|" in sent:
             continue
+        if history and _in_history(sent, history):
+            continue  # `2025.03.18: We released X, including 2.4B, 7.8B and 32B`: old news
         out += _named_lists(sent, families, is_main)
         if _SIZE_LIST_EXCLUDE_RE.search(sent) or re.search(r"\b(?:not|n't)\b", sent):
             continue
@@ -156,6 +160,11 @@ def size_lists(
         if len(sizes) >= 2 or (len(sizes) == 1 and line_form is not None and rest is not sent):
             out.append((target, sizes, sent[:300], qualifier))
     return out
+
+
+def _in_history(sent: str, history: list[str]) -> bool:
+    key = fold_line(sent)
+    return len(key) >= 20 and any(key in line for line in history)
 
 
 _SUBJECT_RE = re.compile(

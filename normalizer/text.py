@@ -232,3 +232,14 @@ class Doc:
     @cached_property
     def tables(self) -> list[list[list[str]]]:
         return [t.grid for t in self.parsed.tables]
+
+
+_PICTOGRAPH_RE = re.compile(
+    "[\U0001F000-\U0001FAFF\U0001F1E6-\U0001F1FF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+"
+)
+
+
+def drop_pictographs(text: str) -> str:
+    """`We release 🇰🇷 K-EXAONE`, `🚩 New`: emoji and flags out, so that a name follows
+    its verb as in plain prose."""
+    return _PICTOGRAPH_RE.sub(" ", text)

@@ -16,13 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from normalizer import context as ctx
-from normalizer import dates, licenses, params
+from normalizer import licenses
 from normalizer.budget import check as check_budget
 from normalizer.builder import RecordBuilder
-from normalizer.comparison import Put, prose_facts, putter
+from normalizer.comparison import SIZE_RE, STATED_FACTS, Put, prose_facts, put_stated, putter, sizes
 from normalizer.facts import page_key, page_key_field, vocabulary
-from normalizer.models import LicenseTerms, Parameters, ToolRecord
+from normalizer.models import License, LicenseTerms, ToolRecord
 from normalizer.parse import Block, ParsedDocument
 from normalizer.text import sanitize_line, sentences
 from normalizer.vendors import maker_phrase, vendor_from_text
@@ -32,7 +31,6 @@ MIN_MAKERS = 2
 _KV_RE = re.compile(r"^\s*([^:：\n]{2,40})[:：]\s*(.+?)\s*$")
 _NUMBERED_RE = re.compile(r"^\s*\d{1,3}[.)]\s+")
 _PAREN_RE = re.compile(r"\s*\(([^()]*)\)")
-_SIZE_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BM])\b")
 _REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 _ID_RE = re.compile(r"^[\w.:@/-]+$")
 _HEADER_MAKER_RE = re.compile(
@@ -42,6 +40,13 @@ _NOTE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*:\s+")
 # A title that says the page compares or ranks tools (`Best LLM for Coding`, `Top 10`)
 _COMPARING_RE = re.compile(
     r"\b(?:best|top \d+|compar\w*|ranking|rankings|ranked|versus|vs\.?|alternatives|which)\b", re.I
+)
+# A title over a table of several makers' models (`Well known open source LLM models`)
+_LISTING_RE = re.compile(r"\b(?:models|LLMs|matrix|overview|landscape)\b", re.I)
+_UNIT_HEADER_RE = re.compile(r"\(\s*(?:in\s+)?(B|M|billions?|millions?)\s*\)", re.I)
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+MODEL_FACTS = frozenset(
+    {"params_total", "params_active", "context_length", "license", "release_date", "open_weights"}
 )
 _TERMS_HEADING_RE = re.compile(r"\b(?:use|usage|licen[cs]es?|terms|allowed)\b", re.I)
 _CLOSED_NOTE_RE = re.compile(r"\bAPI[- ]only\b|\bclosed\b", re.I)
@@ -57,6 +62,8 @@ class Entry:
     """The headings above the entry and the page title."""
     repo_id: str | None = None
     aliases: list[str] = field(default_factory=list)
+    from_facts: bool = False
+    """Found in a table of model facts that names no maker (counted by family)."""
 
 
 @lru_cache(maxsize=1)
@@ -75,13 +82,21 @@ def records(
     """The page's entries as records, or None when it is not a list of tools (`scope`:
     what the page says of itself, its tags and description)."""
     title = front_title or doc.title or ""
-    entries = _dedupe(_table_entries(doc, title) + _section_entries(doc, title))
+    entries = _dedupe(
+        _table_entries(doc, title) + _column_entries(doc, title) + _section_entries(doc, title)
+    )
     makers = {page_key(e.facts["vendor"][0]) for e in entries if "vendor" in e.facts}
+    families = {_family(e.name) for e in entries if e.from_facts} - {""}
     ranked = sum(1 for e in entries if "tagline" in e.facts)
     if len(entries) < MIN_ENTRIES:
         return None
     comparing = _COMPARING_RE.search(f"{title} / {scope}")
-    if len(makers) < MIN_MAKERS and not (ranked >= MIN_ENTRIES and comparing):
+    listing = comparing or _LISTING_RE.search(title)
+    if (
+        len(makers) < MIN_MAKERS
+        and not (ranked >= MIN_ENTRIES and comparing)
+        and not (len(families) >= MIN_MAKERS and listing)
+    ):
         return None  # one maker's own tables, or a table that compares nothing
     # the page's tags and description speak of its topic (an LLM page), not of availability
     return [_record(e, source_url, observed_at, scope) for e in entries]
@@ -127,27 +142,25 @@ def _split_names(cell: str) -> tuple[list[str], list[str]]:
 
 def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
     out: list[Entry] = []
-    name_headers = set(_words()["name_headers"])
     parents = _parents(doc)
     for table in doc.tables:
         check_budget()
         if len(table.rows) < 2:
             continue
-        name_col = next(
-            (i for i, h in enumerate(table.header) if page_key(h) in name_headers), None
-        )
+        name_col = next((i for i, h in enumerate(table.header) if _name_header(h)), None)
         if name_col is None:
             continue
         columns = {i: page_key_field(h) for i, h in enumerate(table.header) if i != name_col}
         maker_in_name = bool(_HEADER_MAKER_RE.search(table.header[name_col]))
         has_maker = maker_in_name or "vendor" in columns.values()
-        if not has_maker and "tagline" not in columns.values():
-            continue  # a ranking without makers counts only with a best-for column
+        fact_columns = sum(1 for f in columns.values() if f in MODEL_FACTS)
+        if not has_maker and "tagline" not in columns.values() and fact_columns < 2:
+            continue  # a ranking without makers counts only with a best-for column or facts
         scope = _scope(doc, parents, table.section, title, inclusive=True)
         for row in table.rows:
             cell = row[name_col] if name_col < len(row) else ""
             facts = {
-                f: (row[i], f"{table.header[i]}: {row[i]}")
+                f: (_with_unit(table.header[i], row[i], f), f"{table.header[i]}: {row[i]}")
                 for i, f in columns.items()
                 if f and i < len(row) and row[i].strip()
             }
@@ -157,9 +170,74 @@ def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
             if has_maker and "vendor" not in facts:
                 continue
             names, aliases = _split_names(cell)
-            for name in names:
-                out.append(Entry(name, dict(facts), [], scope, aliases=list(aliases)))
+            for k, name in enumerate(names):
+                own = _own_values(facts, k, len(names))
+                out.append(
+                    Entry(name, own, [], scope, aliases=list(aliases), from_facts=not has_maker)
+                )
     return out
+
+
+def _name_header(header: str) -> bool:
+    key = page_key(header)
+    return key in _words()["name_headers"] or key.endswith("model name")
+
+
+def _with_unit(header: str, value: str, field_name: str | None) -> str:
+    """`Params (B)` over `3,7,13`: the header's unit on each bare number of the cell."""
+    unit = _UNIT_HEADER_RE.search(header)
+    if field_name not in ("params_total", "params_active") or not unit or SIZE_RE.search(value):
+        return value
+    letter = unit.group(1)[0].upper()
+    return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])", rf"\g<1>{letter}", value)
+
+
+def _own_values(facts: dict[str, tuple[str, str]], k: int, n: int) -> dict[str, tuple[str, str]]:
+    """A row naming n models (`Gemma 2B, Gemma 7B`) whose cell lists n values (`2B,7B`):
+    the k-th model's own value; a cell with one value is every model's."""
+    if n < 2:
+        return dict(facts)
+    out = {}
+    for f, (value, evidence) in facts.items():
+        parts = [p.strip() for p in value.strip().strip(",").split(",")]
+        if len(parts) == n and not _THOUSANDS_RE.match(value.strip()) and all(parts):
+            out[f] = (parts[k], evidence)
+        else:
+            out[f] = (value, evidence)
+    return out
+
+
+def _column_entries(doc: ParsedDocument, title: str) -> list[Entry]:
+    """A table with a column per model and a row per fact (`| Feature | Claude 3.5
+    Sonnet | GPT-4o |`, rows `Context Window`, `Open Weights`): one entry per column,
+    when at least two rows state model facts."""
+    out: list[Entry] = []
+    skip = set(_words()["not_tool_headers"])
+    parents = _parents(doc)
+    for table in doc.tables:
+        if len(table.header) < 3 or len(table.rows) < 2 or _name_header(table.header[0]):
+            continue
+        rows = [(page_key_field(r[0]), r) for r in table.rows if r and r[0].strip()]
+        if len({f for f, _ in rows if f in MODEL_FACTS}) < 2:
+            continue
+        scope = _scope(doc, parents, table.section, title, inclusive=True)
+        for i, head in enumerate(table.header[1:], start=1):
+            name = head.strip(" *_`")
+            if not name or len(name) > 60 or page_key(name) in skip or page_key_field(name):
+                continue
+            facts = {
+                f: (r[i], f"{r[0].strip(' *_')}: {r[i]}")
+                for f, r in rows
+                if f and i < len(r) and r[i].strip()
+            }
+            out.append(Entry(name, facts, [], scope, from_facts=True))
+    return out
+
+
+def _family(name: str) -> str:
+    """`open_llama_3b` -> `open`, `Gemma 7B` -> `gemma`: the word a model family starts with."""
+    m = re.match(r"[a-z]+", name.lower())
+    return m.group(0) if m else ""
 
 
 def _section_entries(doc: ParsedDocument, title: str) -> list[Entry]:
@@ -245,8 +323,8 @@ def _expand(entry: Entry, own: list[Block]) -> list[Entry]:
             prose = [*entry.prose, f"{name}: {note}"] if note else list(entry.prose)
             out.append(Entry(name, facts, prose, entry.scope))
         return out
-    sizes = _sizes(entry.facts.get("params_total", ("", ""))[0])
-    if len(sizes) >= 2 and not _SIZE_RE.search(entry.name):
+    stated = sizes(entry.facts.get("params_total", ("", ""))[0])
+    if len(stated) >= 2 and not SIZE_RE.search(entry.name):
         return [
             Entry(
                 f"{entry.name} {size}",
@@ -254,7 +332,7 @@ def _expand(entry: Entry, own: list[Block]) -> list[Entry]:
                 entry.prose,
                 entry.scope,
             )
-            for size in sizes
+            for size in stated
         ]
     return [entry]
 
@@ -277,10 +355,6 @@ def _variant_items(own: list[Block]) -> list[tuple[str, str]]:
 def _partition_note(text: str) -> tuple[str, str, str]:
     m = _NOTE_SPLIT_RE.search(text)
     return (text[: m.start()], "-", text[m.end() :]) if m else (text, "", "")
-
-
-def _sizes(value: str) -> list[str]:
-    return [f"{n}{u}" for n, u in _SIZE_RE.findall(value)]
 
 
 def _not_a_model(entry: Entry) -> bool:
@@ -341,15 +415,10 @@ def _stated(rb: RecordBuilder, entry: Entry, put: Put) -> None:
             put("license", lic, "license", evidence)
             if _CLOSED_NOTE_RE.search(value):
                 put("open_weights", False, "closed", evidence)
-        elif f in ("params_total", "params_active") and (sizes := _sizes(value)):
-            count = params.from_name(sizes[0])
-            if count and count.total:
-                kind = {"params_total": "total", "params_active": "active"}[f]
-                put("parameters", Parameters(**{kind: count.total}), "parameters", evidence)
-        elif f == "context_length" and (hit := ctx.from_sentence(f"context length: {value}")):
-            put("context_length", hit.value, "context", evidence)
-        elif f == "release_date" and (day := dates.parse_loose(value)):
-            put("release_date", day, "release-date", evidence)
+        elif f == "license" and licenses.custom_restricted(value):
+            put("license", License(terms=LicenseTerms.RESTRICTED), "license", evidence)
+        elif f in STATED_FACTS:
+            put_stated(rb, f, value, evidence, put)
         elif f == "base_model" and _REPO_RE.match(value.strip()):
             put("base_model", value.strip(), "base-model", evidence)
 

@@ -118,3 +118,33 @@ Borealis reads charts and images; it writes code too.
     records = {r.name: r for r in normalize("announcement", page).records}
     assert records["Acme Chat"].task == "text-generation"
     assert records["Borealis"].task is None  # never called a language model
+
+
+def test_a_family_title_over_a_table_of_versioned_columns_names_those_models() -> None:
+    page = """\
+# Acme vs Orbit: Comprehensive AI Model Comparison (2026)
+
+## Acme
+
+Acme 3.5 Pro is the assistant made by Acme AI.
+
+## Orbit
+
+Orbit-4.5 is the model made by Orbit Labs.
+
+## Specifications
+
+| Specification | Acme 3.5 Pro | Orbit-4.5 |
+|---|---|---|
+| **Developer** | Acme AI | Orbit Labs |
+| **Release Date** | October 2025 | November 2025 |
+| **Parameters** | ~300B (estimated) | ~1.8T (estimated) |
+| **Context Window** | 200,000 tokens | 128,000 tokens |
+"""
+    records = {r.name: r for r in normalize("announcement", page).records}
+    assert set(records) == {"Acme 3.5 Pro", "Orbit-4.5"}  # not the bare families
+    acme = records["Acme 3.5 Pro"]
+    assert acme.context_length == 200_000
+    assert acme.release_date == "2025-10"
+    assert acme.parameters is None  # a third party's estimate is no stated count
+    assert records["Orbit-4.5"].context_length == 128_000

@@ -384,3 +384,42 @@ title: "Introducing Egret 3.1"
 Today we release Egret 3.1. Its safety model is [Egret-Guard-3-8B](https://huggingface.co/egret/Egret-Guard-3-8B).
 """
     assert "Egret-Guard-3-8B" not in records(post)
+
+
+def test_a_readme_news_list_gives_the_newest_release_not_the_sizes_of_older_lines() -> None:
+    readme = """\
+<div align="center"><a href="https://huggingface.co/collections/acme-lab/k-rocket">HF</a></div>
+
+We introduce **K-Rocket**, a large language model developed by Acme Lab. K-Rocket
+features **236 billion total** parameters, with **23 billion active**.
+
+## News
+
+- 2025.12.31 : 🚩 We release 🇰🇷 K-Rocket, a 236B MoE model. Check out the model!
+- 2025.07.15 : We released Rocket 4.0, a hybrid reasoning model including 32B and 1.2B.
+- 2025.03.18: We released the Rocket Deep, reasoning models, including 2.4B, 7.8B, and 32B.
+
+```python
+model_name = "acme-lab/K-Rocket-236B-A23B"
+```
+"""
+    got = records(readme)
+    assert set(got) == {"K-Rocket"}  # the older lines' models and sizes are history
+    rocket = got["K-Rocket"]
+    assert rocket.parameters is not None and rocket.parameters.total == 236_000_000_000
+    assert rocket.release_date == "2025-12-31"  # the line the flag and emoji opened
+    assert rocket.vendor == "acme-lab"  # the Hub collection's owner
+    assert rocket.open_weights is True  # its code loads the sized repo of this one model
+
+
+def test_a_license_named_with_its_version_in_parentheses_is_read() -> None:
+    readme = """\
+# Orbit3
+
+We introduce Orbit3, a 321B open model. Weights: [Orbit3](https://huggingface.co/orbit-ai/orbit3).
+
+## License
+Both the code repository and the model weights are released under the [Apache License (Version 2.0)](./LICENSE).
+"""
+    (orbit,) = records(readme).values()
+    assert orbit.license is not None and orbit.license.id == "apache-2.0"

@@ -330,3 +330,79 @@ title: "Comparing Open Source LLMs: A 2024 Guide"
     assert all(r.open_weights is not False for r in got.values())  # not "commercial models"
     closed = page.replace("## Commercial Viability Analysis", "## Commercial models")
     assert all(r.open_weights is False for r in records(closed).values())
+
+
+FACT_TABLE_PAGE = """\
+# Well known open LLM models
+
+| Language Model Name | Params (B) | Context Length | Licence |
+|---|---|---|---|
+| zeta_3b, zeta_7b | 3,7 | 2048 | Apache 2.0 |
+| Quark 2.7B | 2.7 | 4096 | MIT |
+| Nimbus 2B, Nimbus 9B | 2,9 | 8192 | Free with usage restrictions |
+"""
+
+
+def test_a_table_of_model_facts_without_makers_gives_each_listed_model_its_own_values() -> None:
+    got = records(FACT_TABLE_PAGE)
+    assert set(got) == {"zeta_3b", "zeta_7b", "Quark 2.7B", "Nimbus 2B", "Nimbus 9B"}
+    # `Params (B)` over `3,7`: the header's unit, one value per model named in the row
+    sizes = {n: r.parameters.total for n, r in got.items() if r.parameters}
+    assert sizes == {
+        "zeta_3b": 3_000_000_000,
+        "zeta_7b": 7_000_000_000,
+        "Quark 2.7B": 2_700_000_000,
+        "Nimbus 2B": 2_000_000_000,
+        "Nimbus 9B": 9_000_000_000,
+    }
+    assert got["zeta_7b"].context_length == 2048
+    assert got["Nimbus 9B"].license is not None and got["Nimbus 9B"].license.terms == "restricted"
+    # the page names no maker: none is made up
+    assert all(r.vendor is None for r in got.values())
+
+
+def test_a_one_family_fact_table_is_a_vendors_own_table_not_a_list() -> None:
+    one_family = """\
+# Zeta models
+
+| Model Name | Params | Context Length |
+|---|---|---|
+| Zeta-3B | 3B | 2048 |
+| Zeta-7B | 7B | 2048 |
+| Zeta-13B | 13B | 4096 |
+"""
+    # (the same table with a second family's rows is a list: see the test above)
+    assert records(one_family) == {}
+    two_families = one_family.replace("| Zeta-13B |", "| Quark-13B |")
+    assert set(records(two_families)) == {"Zeta-3B", "Zeta-7B", "Quark-13B"}
+
+
+MATRIX_PAGE = """\
+# Master Comparison Matrix
+
+## Text models
+
+| Feature | Acme Rocket 2 | Orbit-4o | Nimbus K2 |
+|---|---|---|---|
+| **Context Window** | 200K | 128K | **256K** |
+| **Input Cost (1M tokens)** | $3 | $5 | $0.45 |
+| **Open Weights** | ❌ | ❌ | Partial |
+
+## App builders
+
+| Feature | Lovely | Bolty |
+|---|---|---|
+| **Pricing** | $25/mo | $20/mo |
+| **Best For** | Apps | Prototypes |
+"""
+
+
+def test_a_table_with_a_column_per_model_gives_each_column_its_facts() -> None:
+    got = records(MATRIX_PAGE)
+    assert set(got) == {"Acme Rocket 2", "Orbit-4o", "Nimbus K2"}  # not the app builders
+    assert got["Nimbus K2"].context_length == 256_000
+    rocket = got["Acme Rocket 2"]
+    assert rocket.context_length == 200_000
+    assert rocket.open_weights is False
+    assert rocket.license is not None and rocket.license.terms == "proprietary"
+    assert got["Nimbus K2"].open_weights is None  # `Partial` says neither
