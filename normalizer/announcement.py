@@ -27,8 +27,8 @@ from normalizer.announced import Group, announced, group_regex, primary_org
 from normalizer.budget import check as check_budget
 from normalizer.builder import RecordBuilder
 from normalizer.models import DocKind, LinkType, NormalizeResult, ToolRecord
-from normalizer.name_sizes import name_regex
-from normalizer.post import Post, hf_org_pages, per_post, read_post
+from normalizer.name_sizes import ckey, name_regex
+from normalizer.post import Post, hf_collections, hf_org_pages, per_post, read_post
 from normalizer.post_fields import set_base, set_context, set_params
 from normalizer.post_license import set_license, set_open_weights
 from normalizer.post_scope import (
@@ -117,6 +117,21 @@ def normalize_announcement(
     return result
 
 
+def _own_collection(post: Post, g: Group) -> tuple[str, str] | None:
+    """(owner, URL) of the Hub collection the post links for this record's family
+    (`collections/sail/sailor-65e1…` for Sailor-7B): the maker keeps its models there."""
+    if g.extra:
+        return None
+    for owner, slug in hf_collections(post):
+        name = re.sub(r"-[0-9a-f]{16,}$", "", slug)
+        name = re.sub(r"[-_](?:language[-_])?(?:models?|series|family|collection|llms?)$", "", name)
+        fam = ckey(name)
+        rest = g.ckey[len(fam) :] if g.ckey.startswith(fam) else None
+        if len(fam) >= 3 and rest is not None and not re.match(r"[\d.]", rest):  # not Sailor2
+            return owner, f"https://huggingface.co/collections/{owner}/{slug}"
+    return None
+
+
 _SUPPORT_RE = re.compile(
     r"\b(?:add(?:ed|s|ing)?|announc\w*|introduc\w*|bring\w*)\s+(?:\w+\s+){0,2}?support\s+for\b"
     r".{0,160}?\b(?:through|via|from)\s+(?:our|the)\s+(?:[\w.-]+\s+){0,3}?(?:provider|integration|partner)s?\b",
@@ -200,6 +215,7 @@ def _record(
     scoped = own + family_level
     general = unscoped if not g.extra else []
 
+    collection = _own_collection(post, g)
     # vendor
     org = ref.org
     if org:
@@ -209,6 +225,14 @@ def _record(
         pages = hf_org_pages(post)
         if fv:
             rb.set("vendor", fv[0], "vendors:family", f"{g.display} -> {fv[0]}", confidence=0.8)
+        elif collection:  # the owner of the collection the post links for this family
+            rb.set(
+                "vendor",
+                vendor_for_org(collection[0]),
+                "hf:collection",
+                collection[1],
+                confidence=0.7,
+            )
         elif len(pages) == 1 and not g.extra:  # the one Hub organisation the post links
             rb.set("vendor", vendor_for_org(pages[0]), "hf:org-page", pages[0], confidence=0.7)
         elif post.url and vendor_for_domain(post.url):
@@ -267,7 +291,15 @@ def _record(
         for _, url in post.doc.links
     )
     set_open_weights(
-        rb, g, scoped, general, primary_open, hub_presence, main_count == 1, contrasted=contrasted
+        rb,
+        g,
+        scoped,
+        general,
+        primary_open,
+        hub_presence,
+        main_count == 1,
+        contrasted=contrasted,
+        collection=collection[1] if collection else None,
     )
 
     # task: an LLM only if no sentence about the family calls it an encoder / masked LM.

@@ -123,7 +123,8 @@ _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
     # not `an Apache 2.0-based license` (a custom license derived from it)
     (
         re.compile(
-            r"\bapache(?:[- ]license)?[-, ]*\(?(?:version |v)?2(?:\.0)?\)?(?![.\d]*[- ]?based)(?:\b|(?<=\)))", re.I
+            r"\bapache(?:[- ]license)?[-, ]*\(?(?:version |v)?2(?:\.0)?\)?(?![.\d]*[- ]?based)(?:\b|(?<=\)))",
+            re.I,
         ),
         "apache-2.0",
     ),
@@ -156,7 +157,10 @@ _PROSE_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bgemma (?:licen[cs]e|terms of use)", re.I), "gemma"),
     (re.compile(r"\bnvidia open model licen[cs]e", re.I), "nvidia-open-model-license"),
     (re.compile(r"\bqwen research licen[cs]e", re.I), "qwen-research"),
-    (re.compile(r"\b(?:tongyi qianwen|qianwen|qwen) licen[cs]e", re.I), "qwen"),
+    (
+        re.compile(r"\b(?:tongyi qianwen|qianwen|qwen)(?:[- ]?\d(?:\.\d)?)? licen[cs]e", re.I),
+        "qwen",
+    ),
     (re.compile(r"\bdeepseek (?:model )?licen[cs]e", re.I), "deepseek"),
     (re.compile(r"\byi (?:series models )?(?:community )?licen[cs]e", re.I), "yi-license"),
 ]

@@ -97,7 +97,7 @@ def read_post(text: str, source_url: str | None) -> Post:
         topics = _topics(data)
         for key in (
             "date", "published", "pubDate", "release_date", "datePublished", "publishDate",
-            "publish_date", "published_at", "pub_date", "created",
+            "publish_date", "published_at", "pub_date", "created", "createdAt", "created_at",
         ):  # fmt: skip
             if data.get(key):
                 date = dates.parse_loose(data[key])
@@ -223,6 +223,21 @@ def hf_org_pages(post: Post) -> list[str]:
         and m.group(1).lower() not in _HF_SITE_PATHS
     ]
     return list(dict.fromkeys(orgs))
+
+
+def hf_collections(post: Post) -> list[tuple[str, str]]:
+    """(owner, slug) of the Hub collections the post links (`collections/sail/sailor-65e1…`)."""
+    out = []
+    for _, url in post.doc.links:
+        m = _HF_COLLECTION_SLUG_RE.match(url)
+        if m and (m.group(1), m.group(2)) not in out:
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+_HF_COLLECTION_SLUG_RE = re.compile(
+    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/collections/([A-Za-z0-9][\w.-]*)/([\w.-]+)"
+)
 
 
 @per_post

@@ -22,8 +22,9 @@ _OPEN_RE = re.compile(
     r"made available under an open license|following models are open[- ]sourced|"
     r"\bwe(?:'re|’re| are)? (?:now |also )?open[- ]?sourcing\b|\b(?:of )?them open[- ]?sourced\b|"
     r"\bwe (?:have )?(?:also )?released (?:the |our )?(?:\w+ ){0,2}(?:checkpoints|weights)\b|"
-    r"\bopen[- ]weight(?:ing|ed)\b|"
-    r"\bweights (?:are |is )?(?:now )?(?:available |hosted |published )?on (?:hugging ?face|the (?:hugging face )?hub|modelscope)\b)",
+    r"\bopen[- ]weight(?:ing|ed)\b|\bfully[- ]open(?:[- ]source)?\s+(?:[\w-]+\s+){0,2}?models?\b|"
+    r"\bweights (?:are |is )?(?:now )?(?:available |hosted |published )?on (?:hugging ?face|the (?:hugging face )?hub|modelscope)\b|"
+    r"\b(?:accessible|downloadable|available to download) (?:\w+ ){0,3}?on (?:hugging ?face|the (?:hugging face )?hub)\b(?!\s+spaces?\b))",
     re.I,
 )
 _OPEN_EXCLUDE_RE = re.compile(
@@ -180,6 +181,7 @@ def set_open_weights(
     only_model: bool = False,
     *,
     contrasted: list[str] | None = None,
+    collection: str | None = None,
 ) -> None:
     if g.repos:
         rb.set("open_weights", True, "text:hf-repo-link", f"https://huggingface.co/{g.repos[0][0]}")
@@ -200,6 +202,9 @@ def set_open_weights(
     api_own = next(
         (s for s in contrasted or [] if _API_ONLY_RE.search(s) and not _OPEN_RE.search(s)), None
     )
+    if collection and api_own is None:
+        rb.set("open_weights", True, "text:hf-collection", collection, confidence=0.7)
+        return
     if hub_presence and api_own is None:
         return  # the post points at a model hub: API access is not evidence of a closed model
     if api_own is not None:

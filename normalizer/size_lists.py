@@ -33,6 +33,11 @@ _UNITLESS_LIST_RE = re.compile(
     r"(?<![\w.])((?:\d+(?:\.\d+)?\s*(?:,\s*(?:and\s+|&\s+)?|\s+and\s+|\s*&\s*))+\d+(?:\.\d+)?)\s?(B|M|billion|million)\b",
     re.I,
 )
+_SOURCE_CLAUSE_RE = re.compile(
+    r"\b(?:expanded|initiali[sz]ed|derived|distilled|upcycled|converted|pruned|continually pre-?trained)"
+    r" from\b|\bbased on\b|\bbuilt (?:on|upon|from)\b",
+    re.I,
+)
 _NAMEISH_RE = re.compile(r"(?<![\w.])[A-Za-z][\w]*(?:[-.][\w]+)*\d[\w.]*(?:-[\w.]+)*")
 _LIST_SIZE_RE = re.compile(
     r"(?<![\w.\-–])(\d+x\d+(?:\.\d+)?|\d+(?:\.\d+)?)\s?(B|M|billion|million)?(?![\w]|\.\d|\+)(?!\s*(?:tokens|active|activated|of (?:data|tokens)))(?P<later>\s+(?:is |are )?(?:on the way|coming soon|upcoming|to come))?",
@@ -133,6 +138,10 @@ def size_lists(
         if target is None:
             continue
         sizes: list[str] = []
+        # `1B, 8B and 20B, which are expanded from the Qwen2.5 base models of 0.5B, 7B and
+        # 14B`: the sizes after a source clause are another model's
+        if src := _SOURCE_CLAUSE_RE.search(rest):
+            rest = rest[: src.start()]
         # `Qwen2-0.5B, Qwen2-1.5B and Qwen2-72B`: a list of family names with sizes lists
         # those sizes (one such name alone is a mention, not a list)
         for disp in families.values():

@@ -75,6 +75,9 @@ def to_plain(markup: str) -> str:
     return "\n".join(out)
 
 
+_ENDED_RE = re.compile(r"[.!?:;。]\W*$")
+
+
 def sentences(plain: str) -> list[str]:
     """Split visible text into sentences; lines (list items, table rows) stay apart."""
     out: list[str] = []
@@ -90,6 +93,16 @@ def sentences(plain: str) -> list[str]:
         line = line.strip()
         if not line:
             flush()
+            continue
+        if (
+            paragraph
+            and line[0].islower()
+            and "|" not in line
+            and not _ENDED_RE.search(paragraph[-1])
+        ):
+            paragraph.append(
+                line
+            )  # `…, and we` / `release the API of X`: one soft-wrapped sentence
             continue
         # list items, key: value lines and table rows are their own statements
         if "|" in line or re.match(r"^[\w .()/-]{1,40}:\s", line) or len(line) < 60:
@@ -235,7 +248,7 @@ class Doc:
 
 
 _PICTOGRAPH_RE = re.compile(
-    "[\U0001F000-\U0001FAFF\U0001F1E6-\U0001F1FF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+"
+    "[\U0001f000-\U0001faff\U0001f1e6-\U0001f1ff\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d]+"
 )
 
 

@@ -423,3 +423,81 @@ Both the code repository and the model weights are released under the [Apache Li
 """
     (orbit,) = records(readme).values()
     assert orbit.license is not None and orbit.license.id == "apache-2.0"
+
+
+def test_a_makers_blog_post_with_a_hub_collection_button_gives_maker_and_open_weights() -> None:
+    post = """\
+---
+title: "Zephyrine2: Open Language Models"
+date: 2024-12-02
+---
+{{< button href="https://huggingface.co/collections/zlab/zephyrine2-language-models-674d7c9e6b4dbbd9a869906b" label="HUGGING FACE" >}}
+{{< button href="https://huggingface.co/zephyrine-community" label="COMMUNITY" >}}
+
+We release Zephyrine2, a family of open language models.
+
+The Zephyrine2 model comes in three sizes, 1B, 8B, and 20B, which are expanded from the
+Basis2.5 base models of 0.5B, 7B, and 14B, respectively.
+
+Zephyrine2 models are free for research and commercial use, but you should also obey the
+[Basis 2.5 license](https://example.org/LICENSE).
+"""
+    got = records(post)
+    # the base models' sizes after `expanded from` are not Zephyrine2's
+    assert set(got) == {"Zephyrine2-1B", "Zephyrine2-8B", "Zephyrine2-20B"}
+    for rec in got.values():
+        assert rec.vendor == "zlab"  # the collection's owner, not the community page's
+        assert rec.open_weights is True
+        assert rec.provenance["open_weights"].method == "text:hf-collection"
+
+
+def test_an_older_generations_collection_says_nothing_of_a_new_one() -> None:
+    post = """\
+---
+title: "Zephyrine3: Open Language Models"
+date: 2025-12-02
+---
+Our earlier models: [collection](https://huggingface.co/collections/zlab/zephyrine-65e19a749f978976f1959825).
+
+We release Zephyrine3-9B, an open language model.
+"""
+    (rec,) = records(post).values()
+    assert rec.provenance.get("open_weights") is None or (
+        rec.provenance["open_weights"].method != "text:hf-collection"
+    )
+
+
+def test_a_changelog_page_dated_by_created_at_and_weights_accessible_on_hugging_face() -> None:
+    entry = """\
+---
+title: "Announcing Quill R7"
+createdAt: "Fri Dec 13 2024 00:00:00 (MST)"
+---
+
+We're thrilled to announce the release of Quill R7, the smallest model in our R family of
+large language models (LLMs). With a context window of 128K, Quill R7 is fast.
+
+Quill R7 is available today on our platform as well as accessible on HuggingFace.
+"""
+    (rec,) = records(entry).values()
+    assert rec.release_date == "2024-12-13"
+    assert rec.open_weights is True
+
+
+def test_a_records_own_api_only_clause_outweighs_the_familys_collection() -> None:
+    # (the release sentence is soft-wrapped, as Markdown sources are: one sentence)
+    post = """\
+---
+title: "Zephyrine2-VL: To See the World More Clearly"
+date: 2024-08-29
+---
+{{< button href="https://huggingface.co/collections/zlab/zephyrine2-vl-66cee7455501d7126940800d" label="HUGGING FACE" >}}
+
+We are excited to announce the release of Zephyrine2-VL, our latest vision language models.
+
+We open-source Zephyrine2-VL-2B and Zephyrine2-VL-7B with Apache 2.0 license, and we
+release the API of Zephyrine2-VL-72B!
+"""
+    got = records(post)
+    assert got["Zephyrine2-VL-7B"].open_weights is True
+    assert got["Zephyrine2-VL-72B"].open_weights is False
