@@ -316,6 +316,14 @@ class Reader:
         for doc in self.iter_json(page_size=page_size, filters=filters):
             yield PublicTool.model_validate_json(doc)
 
+    def doc_version(self, slug: str) -> tuple[str, datetime] | None:
+        """The ETag and Last-Modified of the published tool `slug` (None: not published),
+        without its document: enough to answer a revalidation."""
+        if _impossible(slug):
+            return None
+        row = self.session.execute(_DOC_VERSION, {"slug": slug}).first()
+        return (row[0], row[1]) if row else None
+
     def docs(self, slugs: Sequence[str]) -> list[StoredDoc]:
         """The stored documents of the published ones among `slugs`, in the order asked."""
         slugs = [s for s in slugs if not _impossible(s)]
@@ -383,6 +391,9 @@ _STATE = select(CatalogState.version, CatalogState.change_id, CatalogState.updat
 _DOC = select(
     PublishedDoc.slug, PublishedDoc.doc, PublishedDoc.etag, PublishedDoc.updated_at
 ).where(PublishedDoc.slug == bindparam("slug"))
+_DOC_VERSION = select(PublishedDoc.etag, PublishedDoc.updated_at).where(
+    PublishedDoc.slug == bindparam("slug")
+)
 _DOCS = select(
     PublishedDoc.slug, PublishedDoc.doc, PublishedDoc.etag, PublishedDoc.updated_at
 ).where(PublishedDoc.slug.in_(bindparam("slugs", expanding=True)))
@@ -449,6 +460,14 @@ def reading(store: Any) -> Iterator[Reader]:
     """A `Reader` on one consistent snapshot of `store`'s database."""
     with Session(snapshot_engine(store.engine)) as session, session.begin():
         yield Reader(session)
+
+
+def statement_engine(engine: Engine) -> Engine:
+    """`engine`, with each statement its own transaction (no BEGIN / COMMIT round trips):
+    for reads of one row, where one statement is already one snapshot."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    return engine.execution_options(toolwatch_autocommit=True)  # storage.db's BEGIN hook
 
 
 def snapshot_engine(engine: Engine) -> Engine:

@@ -94,6 +94,9 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
     in_memory = url.database in (None, "", ":memory:")
     if in_memory:  # one shared connection; only for serialised (test/demo) use
         kwargs.setdefault("poolclass", StaticPool)
+    else:  # as for PostgreSQL: a connection (and its PRAGMAs) is not opened per request
+        kwargs.setdefault("pool_size", pool_size())
+        kwargs.setdefault("max_overflow", pool_size())
     engine = create_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -111,8 +114,10 @@ def _sqlite_engine(url: URL, **kwargs: Any) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        write = conn.get_execution_options().get("toolwatch_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get("toolwatch_autocommit"):
+            return  # each statement its own transaction (`catalog.statement_engine`)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("toolwatch_write") else "BEGIN")
 
     return engine
 

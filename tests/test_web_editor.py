@@ -550,3 +550,14 @@ def test_editor_acts_in_the_ui_while_a_crawl_writes(
     assert store.resolve(a).record.vendor == f"V{rounds - 1}"  # type: ignore[union-attr]
     assert store.published(a).record.vendor == f"V{rounds - 1}"  # type: ignore[union-attr]
     assert {f"new-{n}" for n in range(rounds * 2)} <= {c.slug for c in store.candidates()}
+
+
+def test_a_logged_in_editors_read_api_answers_carry_no_session_cookie(
+    editor: TestClient,
+) -> None:
+    # a public answer a CDN may cache must never carry (or renew) an editor's session
+    assert editor.cookies.get(SESSION_COOKIE)
+    for path in ("/api/v1/tools", "/api/v1/changes", "/healthz"):
+        response = editor.get(path)
+        assert response.status_code == 200, path
+        assert "set-cookie" not in response.headers, path

@@ -213,6 +213,14 @@ def reader(request: Request) -> Iterator[Reader]:
         yield Reader(conn)
 
 
+@contextmanager
+def row_reader(request: Request) -> Iterator[Reader]:
+    """Reads each a snapshot of their own (`catalog.statement_engine`): for answers
+    that one row decides."""
+    with request.app.state.api_rows.connect() as conn:
+        yield Reader(conn)
+
+
 # caching ------------------------------------------------------------------------------
 
 
@@ -459,7 +467,12 @@ def get_tool(
 ) -> Response:
     """Resolved published fields, variants, aliases, prices per provider, links and
     the provenance of every field."""
-    with reader(request) as read:
+    conditional = "if-none-match" in request.headers or "if-modified-since" in request.headers
+    with row_reader(request) as read:
+        if conditional and (version := read.doc_version(slug)) is not None:
+            cached = not_modified(request, *version)  # decided before the body is read
+            if cached is not None:
+                return cached
         found = read.docs([slug])
         named = [] if found else read.named(slug)
     if found:

@@ -22,12 +22,13 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from storage.catalog import snapshot_engine
-from storage.db import default_db_url
+from storage.catalog import snapshot_engine, statement_engine
+from storage.db import default_db_url, pool_size
 from storage.store import Store
 from web.api import is_public_path
 
@@ -81,8 +82,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # blocking handlers run on threads, each holding a pooled connection: as many
+        # threads as the pool keeps, so that none opens a connection per request (more
+        # threads than that only contend for the interpreter lock)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = pool_size()
         app.state.store = Store(url)
         app.state.api_engine = snapshot_engine(app.state.store.engine)
+        app.state.api_rows = statement_engine(app.state.store.engine)
         try:
             yield
         finally:
