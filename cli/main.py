@@ -420,7 +420,10 @@ def serve(
 
     With --workers N, N processes share the port; each has its own database
     connection pool (`TOOLWATCH_DB_POOL_SIZE`, default 8, plus as many overflow
-    connections), so PostgreSQL needs N x 16 connections at most."""
+    connections), so PostgreSQL needs N x 16 connections at most. Each worker runs
+    as many request handlers at once as its pool keeps connections (more would only
+    wait for the interpreter lock); production: about one worker per core behind a
+    reverse proxy or CDN, which the ETags and `TOOLWATCH_API_MAX_AGE` let cache."""
     import os
     import secrets
 

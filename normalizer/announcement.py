@@ -139,12 +139,20 @@ _SUPPORT_RE = re.compile(
 )
 
 
+# `OpenAI's GPT-5 model family is now available on LLM API`: another maker's models,
+# brought to this platform
+_OTHERS_AVAILABLE_RE = re.compile(
+    r"\b[A-Z][\w.&-]*(?:\s[A-Z][\w.&-]*)?['’]s\s+[^.!?]{0,60}?\b(?:is|are)\s+now\s+available\s+"
+    r"(?:on|in|via|through)\s+(?!(?:Hugging ?Face|the (?:Hugging Face )?Hub|ModelScope|GitHub)\b)"
+)
+
+
 @per_post
 def _platform_support(post: Post) -> bool:
     """The post announces a platform's support for models a provider makes: its date is
     when the platform added them, not when they were released."""
     lead = " ".join([post.title or "", post.topics, *post.doc.sentences[:3]])
-    return bool(_SUPPORT_RE.search(lead))
+    return bool(_SUPPORT_RE.search(lead) or _OTHERS_AVAILABLE_RE.search(lead))
 
 
 def _record(

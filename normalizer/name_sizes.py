@@ -43,14 +43,15 @@ def size_of(name: str) -> str | None:
 
 
 _CHECKPOINT_RE = re.compile(
-    rf"^(?P<base>.*?[-_](?:{SIZE_TOKEN}))[-_](?:pt|ft|mix)(?:[-_].*)?$", re.I
+    rf"^(?P<base>.*?[-_](?:{SIZE_TOKEN}))[-_](?:pt|ft|mix|step\d+|stage\d+|ckpt\d*|iter\d+)(?:[-_].*)?$",
+    re.I,
 )
 
 
 def checkpoint_base(short: str) -> str:
     """Checkpoints of one model at one size (`paligemma-3b-pt-224`, `-mix-448`,
-    `-ft-vqav2-448`: pretrained / mixture / task fine-tunes at some resolution) are one
-    model: `paligemma-3b`."""
+    `-ft-vqav2-448`: pretrained / mixture / task fine-tunes at some resolution; a
+    recipe's intermediate `-step2`, `-stage1`) are one model: `paligemma-3b`."""
     m = _CHECKPOINT_RE.match(short)
     return m.group("base") if m else short
 

@@ -97,7 +97,8 @@ def read_post(text: str, source_url: str | None) -> Post:
         topics = _topics(data)
         for key in (
             "date", "published", "pubDate", "release_date", "datePublished", "publishDate",
-            "publish_date", "published_at", "pub_date", "created", "createdAt", "created_at",
+            "publish_date", "published_at", "publishedAt", "published_on", "pub_date", "created",
+            "createdAt", "created_at",
         ):  # fmt: skip
             if data.get(key):
                 date = dates.parse_loose(data[key])

@@ -12,11 +12,16 @@ from normalizer.identity import family_of, is_moving_alias, repo_id_from_url
 from normalizer.name_sizes import SIZE_TOKEN, checkpoint_base, ckey, norm_size, size_of
 from normalizer.post import Post, body_sentences, per_post
 from normalizer.regex import compiled
-from normalizer.release_lines import listed_releases, old_news_lines, unwrap
+from normalizer.release_lines import heading_releases, listed_releases, old_news_lines, unwrap
 from normalizer.text import drop_pictographs, inline_to_text, strip_code
 from normalizer.text import sentences as sentences_of
 
-_NAME = r"(?:`[^`\n]{2,60}`|[A-Z][\w.]*(?:[- ](?:[A-Z0-9][\w.]*))*)"
+_NAME = (
+    r"(?:`[^`\n]{2,60}`|[A-Z][\w.]*(?:[- ](?:[A-Z0-9][\w.]*))*"
+    r"(?:-(?:mini|nano|micro|tiny|small|medium|large|pro|plus|max|lite|flash|turbo)\b)?)"
+)
+"""A released name: capitalised tokens (`Qwen2.5-VL 72B`), a code span, and a size word
+in lower case after a hyphen (`Sky-T1-mini`)."""
 _RELEASE_RES = [
     # `New model available: x`, a heading `New Model: Grok 4 Fast`
     re.compile(
@@ -96,7 +101,10 @@ _PAST_DATE_RE = re.compile(
 
 
 _PRESENT_RELEASE_RE = re.compile(
-    r"\btoday\b|\bwe(?:'re|’re| are) (?:now )?(?:releasing|launching|introducing|open[- ]sourcing|announcing)\b",
+    r"\btoday\b|\bwe(?:'re|’re| are) (?:now )?(?:releasing|launching|introducing|open[- ]sourcing|announcing)\b|"
+    r"\bwe(?:'re|’re| are)? (?:(?:very|so) )?(?:proud|excited|happy|pleased|thrilled|delighted) to "
+    r"(?:release|introduce|announce|present|launch|open[- ]source|unveil)\b|"
+    r"\bwe (?:also )?(?:release|introduce|present|open[- ]source)\s+(?=[A-Z`*])",
     re.I,
 )
 _GENERIC_NAMES = {
@@ -279,7 +287,9 @@ def _release_scan(post: Post) -> tuple[list[tuple[str, list[str], str]], list[st
     out = [o for o, i in zip(out, found_at, strict=True) if i not in old_news]
     split = lines.splitlines()
     history = [fold_line(split[i]) for i in sorted(old_news)]
-    return out + listed_releases(split, old_news, _name_ok), history
+    listed = listed_releases(split, old_news, _name_ok)
+    headed = [r for r in heading_releases(post.doc.parsed) if _name_ok(r[0])]
+    return out + listed + headed, history
 
 
 _INTRO_RE = re.compile(

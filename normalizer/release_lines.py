@@ -10,7 +10,8 @@ from collections.abc import Callable
 from datetime import date
 
 from normalizer import dates
-from normalizer.text import inline_to_text
+from normalizer.parse import ParsedDocument
+from normalizer.text import drop_pictographs, inline_to_text
 
 _LIST_LEAD_RE = re.compile(
     r"\b(?:releas\w*|introduc\w*|launch\w*|announc\w*|adds?|added)\b[^.]*\bmodels?\b[^.]*:\s*$",
@@ -44,6 +45,45 @@ def listed_releases(
                 continue
             seen.add(api_id)
             out.append((name, [api_id], inline_to_text(f"{line.strip()} {item.strip()}")[:300]))
+    return out
+
+
+_NEW_MODELS_HEADING_RE = re.compile(
+    r"^(?:new\b.{0,40}\bmodels?\b(?:\s+(?:available|added|released))?|models?\s+(?:added|released))\s*[!.]?$",
+    re.I,
+)
+_SUB_NAME_RE = re.compile(r"^(?P<name>[A-Z][\w.]*(?:[ -][\w.]+){0,4}?)\s*(?:[-–—:(]\s|$)")
+_CODE_ID_RE = re.compile(r"^\s*([a-z0-9][\w.-]*(?:/[\w.:-]+)?)\s*$", re.I)
+
+
+def heading_releases(doc: ParsedDocument) -> list[tuple[str, list[str], str]]:
+    """`## New GPT-5 Models Available` over one sub-heading per model (`### GPT-5 Mini -
+    Optimized Performance`, then its id in a code block): each sub-heading is a model,
+    named by its text before the dash, with the id its section gives."""
+    out: list[tuple[str, list[str], str]] = []
+    heads = doc.headings
+    codes: dict[int, list[str]] = {}
+    for block in doc.pre:
+        codes.setdefault(block.section, []).append(block.text)
+    for i, h in enumerate(heads):
+        text = drop_pictographs(h.text).strip(" *_")
+        if not _NEW_MODELS_HEADING_RE.match(text):
+            continue
+        for j in range(i + 1, len(heads)):
+            if heads[j].level <= h.level:
+                break
+            if heads[j].level != h.level + 1:
+                continue
+            sub = drop_pictographs(heads[j].text).replace("**", "").strip(" *_")
+            m = _SUB_NAME_RE.match(sub)
+            if m is None:
+                continue
+            ids = [
+                found.group(1)
+                for code in codes.get(j, [])[:1]
+                if (found := _CODE_ID_RE.match(code.strip()))
+            ]
+            out.append((m.group("name").strip(), ids, f"{text} / {sub}"[:300]))
     return out
 
 

@@ -501,3 +501,60 @@ release the API of Zephyrine2-VL-72B!
     got = records(post)
     assert got["Zephyrine2-VL-7B"].open_weights is True
     assert got["Zephyrine2-VL-72B"].open_weights is False
+
+
+def test_a_platforms_new_models_section_lists_one_model_per_sub_heading() -> None:
+    entry = """\
+---
+date: "2025-08-07"
+title: "Quill-5 Model Family Now Available"
+---
+
+Acme's **Quill-5 model family** is now available on Relay API! Access all three models.
+
+## 🤖 New Quill-5 Models Available
+
+### **Quill-5** - The Flagship Model
+
+```bash
+acme/quill-5
+```
+
+- **Context Window**: 400,000 tokens
+
+### **Quill-5 Mini** - Optimized Performance
+
+```bash
+acme/quill-5-mini
+```
+
+- **Context Window**: 400,000 tokens
+
+## 🚀 Getting Started
+
+Use the model IDs above.
+"""
+    got = records(entry)
+    assert set(got) == {"Quill-5", "Quill-5 Mini"}
+    assert "acme/quill-5-mini" in got["Quill-5 Mini"].aliases
+    # the platform's date is when it added another maker's models, not their release
+    assert all(r.release_date is None for r in got.values())
+
+
+def test_an_excited_to_release_sentence_announces_under_any_title() -> None:
+    post = """\
+---
+title: "Unlocking the Potential of Reinforcement Learning in Reasoning Models"
+pubDate: 2025-02-13
+---
+
+We are excited to release **Nimbus-T1-7B**, an open-recipe 7B model on math reasoning.
+We also release **Nimbus-T1-mini**, trained with simple reinforcement learning.
+
+Its intermediate checkpoints are [Nimbus-T1-7B-Step1](https://huggingface.co/nimbus/Nimbus-T1-7B-step1)
+and [Nimbus-T1-7B-Step2](https://huggingface.co/nimbus/Nimbus-T1-7B-step2).
+"""
+    got = records(post)
+    # a recipe's intermediate checkpoints are the model, not releases of their own
+    assert set(got) == {"Nimbus-T1-7B", "Nimbus-T1-mini"}
+    assert got["Nimbus-T1-7B"].release_date == "2025-02-13"
