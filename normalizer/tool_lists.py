@@ -12,15 +12,23 @@ come from its own row or section, and from the headings above it ("Open Source",
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from normalizer import licenses
 from normalizer.budget import check as check_budget
 from normalizer.builder import RecordBuilder
 from normalizer.comparison import SIZE_RE, STATED_FACTS, Put, prose_facts, put_stated, putter, sizes
-from normalizer.facts import page_key, page_key_field, vocabulary
+from normalizer.facts import page_key, page_key_field
+from normalizer.list_tables import (
+    PAREN_RE,
+    Entry,
+    column_entries,
+    family,
+    heading_parents,
+    list_words,
+    scope_of,
+    table_entries,
+)
 from normalizer.models import License, LicenseTerms, ToolRecord
 from normalizer.parse import Block, ParsedDocument
 from normalizer.text import sanitize_line, sentences
@@ -30,12 +38,7 @@ MIN_ENTRIES = 3
 MIN_MAKERS = 2
 _KV_RE = re.compile(r"^\s*([^:：\n]{2,40})[:：]\s*(.+?)\s*$")
 _NUMBERED_RE = re.compile(r"^\s*\d{1,3}[.)]\s+")
-_PAREN_RE = re.compile(r"\s*\(([^()]*)\)")
 _REPO_RE = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
-_ID_RE = re.compile(r"^[\w.:@/-]+$")
-_HEADER_MAKER_RE = re.compile(
-    r"\((?:[^)]*\b(?:developer|provider|vendor|maker|creator|author|company)s?\b)", re.I
-)
 _NOTE_SPLIT_RE = re.compile(r"\s+[-–—]\s+|\s*:\s+")
 # A title that says the page compares or ranks tools (`Best LLM for Coding`, `Top 10`)
 _COMPARING_RE = re.compile(
@@ -43,32 +46,8 @@ _COMPARING_RE = re.compile(
 )
 # A title over a table of several makers' models (`Well known open source LLM models`)
 _LISTING_RE = re.compile(r"\b(?:models|LLMs|matrix|overview|landscape)\b", re.I)
-_UNIT_HEADER_RE = re.compile(r"\(\s*(?:in\s+)?(B|M|billions?|millions?)\s*\)", re.I)
-_THOUSANDS_RE = re.compile(r"^\d{1,3}(?:,\d{3})+$")
-MODEL_FACTS = frozenset(
-    {"params_total", "params_active", "context_length", "license", "release_date", "open_weights"}
-)
 _TERMS_HEADING_RE = re.compile(r"\b(?:use|usage|licen[cs]es?|terms|allowed)\b", re.I)
 _CLOSED_NOTE_RE = re.compile(r"\bAPI[- ]only\b|\bclosed\b", re.I)
-
-
-@dataclass
-class Entry:
-    name: str
-    facts: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """field -> (value as written, evidence line)"""
-    prose: list[str] = field(default_factory=list)
-    scope: str = ""
-    """The headings above the entry and the page title."""
-    repo_id: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    from_facts: bool = False
-    """Found in a table of model facts that names no maker (counted by family)."""
-
-
-@lru_cache(maxsize=1)
-def _words() -> dict[str, list[str]]:
-    return vocabulary()["lists"]
 
 
 def records(
@@ -83,10 +62,10 @@ def records(
     what the page says of itself, its tags and description)."""
     title = front_title or doc.title or ""
     entries = _dedupe(
-        _table_entries(doc, title) + _column_entries(doc, title) + _section_entries(doc, title)
+        table_entries(doc, title) + column_entries(doc, title) + _section_entries(doc, title)
     )
     makers = {page_key(e.facts["vendor"][0]) for e in entries if "vendor" in e.facts}
-    families = {_family(e.name) for e in entries if e.from_facts} - {""}
+    families = {family(e.name) for e in entries if e.from_facts} - {""}
     ranked = sum(1 for e in entries if "tagline" in e.facts)
     if len(entries) < MIN_ENTRIES:
         return None
@@ -105,141 +84,6 @@ def records(
 # ---------------------------------------------------------------- entries
 
 
-def _parents(doc: ParsedDocument) -> list[int]:
-    """For each heading, the nearest heading above it of a higher rank (-1: none); one pass."""
-    out: list[int] = []
-    stack: list[int] = []
-    for i, h in enumerate(doc.headings):
-        while stack and doc.headings[stack[-1]].level >= h.level:
-            stack.pop()
-        out.append(stack[-1] if stack else -1)
-        stack.append(i)
-    return out
-
-
-def _scope(
-    doc: ParsedDocument, parents: list[int], section: int, title: str, *, inclusive: bool
-) -> str:
-    """Texts of the headings `section` sits under (itself too when `inclusive`)."""
-    chain: list[str] = []
-    i = section if inclusive else (parents[section] if section >= 0 else -1)
-    while i >= 0:
-        chain.append(doc.headings[i].text)
-        i = parents[i]
-    return " / ".join([title, *reversed(chain)])
-
-
-def _split_names(cell: str) -> tuple[list[str], list[str]]:
-    """`gpt-4.1 (gpt-4.1-2025-04-14)` -> (["gpt-4.1"], ["gpt-4.1-2025-04-14"]);
-    `pplx-7b-online, pplx-70b-online` and `Mistral / Mixtral` -> two names."""
-    ids = [m.group(1).strip() for m in _PAREN_RE.finditer(cell)]
-    bare = _PAREN_RE.sub("", cell)
-    names = [n.strip(" *`'\"") for n in re.split(r"\s*(?:,|\s/\s|;)\s*", bare)]
-    names = [n for n in names if 2 <= len(n) <= 60 and re.search(r"[A-Za-z]", n)]
-    aliases = [i for i in ids if _ID_RE.match(i) and len(names) == 1]
-    return names, aliases
-
-
-def _table_entries(doc: ParsedDocument, title: str) -> list[Entry]:
-    out: list[Entry] = []
-    parents = _parents(doc)
-    for table in doc.tables:
-        check_budget()
-        if len(table.rows) < 2:
-            continue
-        name_col = next((i for i, h in enumerate(table.header) if _name_header(h)), None)
-        if name_col is None:
-            continue
-        columns = {i: page_key_field(h) for i, h in enumerate(table.header) if i != name_col}
-        maker_in_name = bool(_HEADER_MAKER_RE.search(table.header[name_col]))
-        has_maker = maker_in_name or "vendor" in columns.values()
-        fact_columns = sum(1 for f in columns.values() if f in MODEL_FACTS)
-        if not has_maker and "tagline" not in columns.values() and fact_columns < 2:
-            continue  # a ranking without makers counts only with a best-for column or facts
-        scope = _scope(doc, parents, table.section, title, inclusive=True)
-        for row in table.rows:
-            cell = row[name_col] if name_col < len(row) else ""
-            facts = {
-                f: (_with_unit(table.header[i], row[i], f), f"{table.header[i]}: {row[i]}")
-                for i, f in columns.items()
-                if f and i < len(row) and row[i].strip()
-            }
-            if maker_in_name and (m := re.match(r"^(.*?)\s*\(([^()]+)\)\s*$", cell)):
-                cell = m.group(1)
-                facts["vendor"] = (m.group(2).strip(), row[name_col])
-            if has_maker and "vendor" not in facts:
-                continue
-            names, aliases = _split_names(cell)
-            for k, name in enumerate(names):
-                own = _own_values(facts, k, len(names))
-                out.append(
-                    Entry(name, own, [], scope, aliases=list(aliases), from_facts=not has_maker)
-                )
-    return out
-
-
-def _name_header(header: str) -> bool:
-    key = page_key(header)
-    return key in _words()["name_headers"] or key.endswith("model name")
-
-
-def _with_unit(header: str, value: str, field_name: str | None) -> str:
-    """`Params (B)` over `3,7,13`: the header's unit on each bare number of the cell."""
-    unit = _UNIT_HEADER_RE.search(header)
-    if field_name not in ("params_total", "params_active") or not unit or SIZE_RE.search(value):
-        return value
-    letter = unit.group(1)[0].upper()
-    return re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])", rf"\g<1>{letter}", value)
-
-
-def _own_values(facts: dict[str, tuple[str, str]], k: int, n: int) -> dict[str, tuple[str, str]]:
-    """A row naming n models (`Gemma 2B, Gemma 7B`) whose cell lists n values (`2B,7B`):
-    the k-th model's own value; a cell with one value is every model's."""
-    if n < 2:
-        return dict(facts)
-    out = {}
-    for f, (value, evidence) in facts.items():
-        parts = [p.strip() for p in value.strip().strip(",").split(",")]
-        if len(parts) == n and not _THOUSANDS_RE.match(value.strip()) and all(parts):
-            out[f] = (parts[k], evidence)
-        else:
-            out[f] = (value, evidence)
-    return out
-
-
-def _column_entries(doc: ParsedDocument, title: str) -> list[Entry]:
-    """A table with a column per model and a row per fact (`| Feature | Claude 3.5
-    Sonnet | GPT-4o |`, rows `Context Window`, `Open Weights`): one entry per column,
-    when at least two rows state model facts."""
-    out: list[Entry] = []
-    skip = set(_words()["not_tool_headers"])
-    parents = _parents(doc)
-    for table in doc.tables:
-        if len(table.header) < 3 or len(table.rows) < 2 or _name_header(table.header[0]):
-            continue
-        rows = [(page_key_field(r[0]), r) for r in table.rows if r and r[0].strip()]
-        if len({f for f, _ in rows if f in MODEL_FACTS}) < 2:
-            continue
-        scope = _scope(doc, parents, table.section, title, inclusive=True)
-        for i, head in enumerate(table.header[1:], start=1):
-            name = head.strip(" *_`")
-            if not name or len(name) > 60 or page_key(name) in skip or page_key_field(name):
-                continue
-            facts = {
-                f: (r[i], f"{r[0].strip(' *_')}: {r[i]}")
-                for f, r in rows
-                if f and i < len(r) and r[i].strip()
-            }
-            out.append(Entry(name, facts, [], scope, from_facts=True))
-    return out
-
-
-def _family(name: str) -> str:
-    """`open_llama_3b` -> `open`, `Gemma 7B` -> `gemma`: the word a model family starts with."""
-    m = re.match(r"[a-z]+", name.lower())
-    return m.group(0) if m else ""
-
-
 def _section_entries(doc: ParsedDocument, title: str) -> list[Entry]:
     blocks: dict[int, list[Block]] = {}
     for b in doc.blocks:
@@ -247,7 +91,7 @@ def _section_entries(doc: ParsedDocument, title: str) -> list[Entry]:
             blocks.setdefault(b.section, []).append(b)
     for b in doc.pre:
         blocks.setdefault(b.section, []).append(b)
-    parents = _parents(doc)
+    parents = heading_parents(doc)
     hub_links: dict[str, str] = {}
     for lk in doc.links:
         if lk.repo_id:
@@ -281,9 +125,9 @@ def _section_entry(
     name = _NUMBERED_RE.sub("", heading)
     aliases = [
         re.sub(r"^(?:formerly|aka|a\.k\.a\.)\s+", "", m.group(1), flags=re.I)
-        for m in _PAREN_RE.finditer(name)
+        for m in PAREN_RE.finditer(name)
     ]
-    name = _PAREN_RE.sub("", name).strip(" :-*")
+    name = PAREN_RE.sub("", name).strip(" :-*")
     name = re.sub(r"^[^\w\[]+", "", name).strip()
     if not name or len(name) > 80:
         return None
@@ -302,7 +146,7 @@ def _section_entry(
     if not facts and not numbered:
         return None
     repo = hub_links.get(heading.strip())
-    scope = _scope(doc, parents, index, title, inclusive=False)
+    scope = scope_of(doc, parents, index, title, inclusive=False)
     return Entry(name, facts, prose, scope, repo, [a for a in aliases if a])
 
 
@@ -338,7 +182,7 @@ def _expand(entry: Entry, own: list[Block]) -> list[Entry]:
 
 
 def _variant_items(own: list[Block]) -> list[tuple[str, str]]:
-    labels = set(_words()["variant_labels"])
+    labels = set(list_words()["variant_labels"])
     out: list[tuple[str, str]] = []
     listing = False
     for block in own:
@@ -360,7 +204,7 @@ def _partition_note(text: str) -> tuple[str, str, str]:
 def _not_a_model(entry: Entry) -> bool:
     first = sentences(" ".join(entry.prose))[:1]
     text = first[0].lower() if first else ""
-    hits = [w for w in _words()["not_model"] if re.search(rf"\b{re.escape(w)}\b", text)]
+    hits = [w for w in list_words()["not_model"] if re.search(rf"\b{re.escape(w)}\b", text)]
     return bool(hits) and ("not a model" in hits or not re.search(r"\bmodels?\b", text))
 
 
@@ -426,7 +270,7 @@ def _stated(rb: RecordBuilder, entry: Entry, put: Put) -> None:
 def _scoped(rb: RecordBuilder, entry: Entry, put: Put) -> None:
     """What the headings above an entry say of all their entries (`Open Source`)."""
     scope = entry.scope.lower()
-    words = _words()
+    words = list_words()
     # `Commercial use`, `License terms`: a heading about terms says nothing of availability
     about_tools = " / ".join(p for p in scope.split(" / ") if not _TERMS_HEADING_RE.search(p))
     parts = [p.strip() for p in about_tools.split(" / ")]
