@@ -208,7 +208,7 @@ SIZE_RE = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s?([BMT])\b")
 _GUESS_RE = re.compile(r"\bestimat|\brumou?red\b|\breportedly\b|\bspeculat", re.I)
 _ESTIMATE_RE = re.compile(rf"^\s*[~≈<>]|\bapprox|{_GUESS_RE.pattern}", re.I)
 _YES_RE = re.compile(r"^(?:yes|✅|✓|✔️?|true)(?!\w)", re.I)
-_NO_RE = re.compile(r"^(?:no|❌|✗|✘|false|none)(?!\w)", re.I)
+_NO_RE = re.compile(r"^(?:no|❌|✗|✘|false)(?!\w)", re.I)
 
 
 def sizes(value: str) -> list[str]:

@@ -204,9 +204,10 @@ _HF_ORG_PAGE_RE = re.compile(
     r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/([A-Za-z0-9][\w.-]*)/?(?:[?#].*)?$"
 )
 _HF_COLLECTION_RE = re.compile(
-    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/collections/([A-Za-z0-9][\w.-]*)/[\w.-]+/?(?:[?#].*)?$"
+    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/collections/([A-Za-z0-9][\w.-]*)/([\w.-]+)"
 )
-"""A collection the maker keeps (`huggingface.co/collections/stepfun-ai/step3-…`): its owner."""
+"""A collection the maker keeps (`huggingface.co/collections/stepfun-ai/step3-…`): its
+owner and slug."""
 _HF_SITE_PATHS = {
     "models", "datasets", "spaces", "docs", "blog", "papers", "collections", "organizations",
     "join", "pricing", "settings", "login", "chat", "learn", "tasks", "posts", "enterprise",
@@ -230,15 +231,10 @@ def hf_collections(post: Post) -> list[tuple[str, str]]:
     """(owner, slug) of the Hub collections the post links (`collections/sail/sailor-65e1…`)."""
     out = []
     for _, url in post.doc.links:
-        m = _HF_COLLECTION_SLUG_RE.match(url)
+        m = _HF_COLLECTION_RE.match(url)
         if m and (m.group(1), m.group(2)) not in out:
             out.append((m.group(1), m.group(2)))
     return out
-
-
-_HF_COLLECTION_SLUG_RE = re.compile(
-    r"^https?://(?:www\.)?(?:huggingface\.co|hf\.co)/collections/([A-Za-z0-9][\w.-]*)/([\w.-]+)"
-)
 
 
 @per_post

@@ -104,7 +104,7 @@ _PRESENT_RELEASE_RE = re.compile(
     r"\btoday\b|\bwe(?:'re|’re| are) (?:now )?(?:releasing|launching|introducing|open[- ]sourcing|announcing)\b|"
     r"\bwe(?:'re|’re| are)? (?:(?:very|so) )?(?:proud|excited|happy|pleased|thrilled|delighted) to "
     r"(?:release|introduce|announce|present|launch|open[- ]source|unveil)\b|"
-    r"\bwe (?:also )?(?:release|introduce|present|open[- ]source)\s+(?=[A-Z`*])",
+    r"\bwe (?:also )?(?:release|introduce|present|open[- ]source)\s+(?=(?-i:[A-Z`*]))",
     re.I,
 )
 _GENERIC_NAMES = {
@@ -213,7 +213,7 @@ def _model_like(name: str, repo_families: set[str]) -> bool:
 
 def release_names(post: Post) -> list[tuple[str, list[str], str]]:
     """(name, aliases, evidence) for models named in release statements."""
-    return _release_scan(post)[0]
+    return list(_release_scan(post)[0])  # (a copy: callers extend it)
 
 
 def history_lines(post: Post) -> list[str]:

@@ -94,15 +94,10 @@ def sentences(plain: str) -> list[str]:
         if not line:
             flush()
             continue
-        if (
-            paragraph
-            and line[0].islower()
-            and "|" not in line
-            and not _ENDED_RE.search(paragraph[-1])
-        ):
-            paragraph.append(
-                line
-            )  # `…, and we` / `release the API of X`: one soft-wrapped sentence
+        # `…, and we` / `release the API of X`: a soft-wrapped line goes on with its sentence
+        wrapped = paragraph and line[0].islower() and not _ENDED_RE.search(paragraph[-1])
+        if wrapped and "|" not in line:
+            paragraph.append(line)
             continue
         # list items, key: value lines and table rows are their own statements
         if "|" in line or re.match(r"^[\w .()/-]{1,40}:\s", line) or len(line) < 60:
